@@ -52,35 +52,67 @@ func New(client *mongo.Client, opts Options) *Store {
 	return &Store{users: client.Database(opts.Database).Collection(opts.Collection), timeout: opts.Timeout}
 }
 
+// maxInsertAttempts bounds how often Insert re-reads after another writer changed the array.
+const maxInsertAttempts = 20
+
 // Insert appends e to the owner's jobs array unless an entry with e.ID is already there. It is
 // idempotent: retries and concurrent calls leave exactly one entry. It reports whether this call
 // inserted it.
+//
+// MongoDB would express "absent" as {"jobs.id": {$ne: id}}, but FerretDB v1 evaluates $ne, $nin and
+// $elemMatch on arrays of documents wrongly. Instead the push is conditional on the array still
+// holding exactly the ids that were read (none of them e.ID): a compare-and-swap on the id list that
+// both servers evaluate alike.
 func (s *Store) Insert(ctx context.Context, user string, e Entry) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if e.Nodes == nil {
 		e.Nodes = []Node{}
 	}
-	res, err := s.users.UpdateOne(ctx,
-		bson.D{{Key: "id", Value: user}, {Key: "jobs.id", Value: bson.D{{Key: "$ne", Value: e.ID}}}},
-		bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}},
-	)
-	if err != nil {
-		return false, classify("insert entry", err)
+	for attempt := 0; attempt < maxInsertAttempts; attempt++ {
+		jobs, err := s.readJobs(ctx, user)
+		if err != nil {
+			return false, err
+		}
+		loc, err := locate(jobs, e.ID)
+		if err != nil {
+			return false, err
+		}
+		if loc.Found {
+			return false, nil
+		}
+		filter := append(bson.D{{Key: "id", Value: user}}, unchangedIDs(jobs)...)
+		res, err := s.users.UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}})
+		if err != nil {
+			return false, classify("insert entry", err)
+		}
+		if res.MatchedCount == 1 {
+			return true, nil
+		}
 	}
-	if res.MatchedCount == 1 {
-		return true, nil
+	return false, ErrConflict
+}
+
+// unchangedIDs is a filter that matches only while the jobs array holds the same ids, in the same
+// positions, as the jobs value that was read.
+func unchangedIDs(jobs bson.RawValue) bson.D {
+	absent := bson.D{{Key: "$exists", Value: false}}
+	if jobs.Type != bson.TypeArray {
+		return bson.D{{Key: "jobs", Value: absent}}
 	}
-	// Nothing matched: either the entry is there already or the user is not.
-	loc, err := s.Load(ctx, user, e.ID)
-	if err != nil {
-		return false, err
+	values, _ := jobs.Array().Values() // locate has validated the array
+	guard := make(bson.D, 0, len(values)+1)
+	for i, v := range values {
+		key := "jobs." + strconv.Itoa(i) + ".id"
+		var want any = absent
+		if doc, ok := v.DocumentOK(); ok {
+			if id, err := doc.LookupErr("id"); err == nil {
+				want = id
+			}
+		}
+		guard = append(guard, bson.E{Key: key, Value: want})
 	}
-	if !loc.Found {
-		// The entry was there and vanished between the two calls: treat like a conflict.
-		return false, ErrConflict
-	}
-	return false, nil
+	return append(guard, bson.E{Key: "jobs." + strconv.Itoa(len(values)), Value: absent})
 }
 
 // Update writes ch to the entry at index, provided it still holds id and was last written at
@@ -123,25 +155,34 @@ func (s *Store) Update(ctx context.Context, user, id string, index int, rev int6
 func (s *Store) Load(ctx context.Context, user, id string) (Located, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	jobs, err := s.readJobs(ctx, user)
+	if err != nil {
+		return Located{}, err
+	}
+	return locate(jobs, id)
+}
+
+// readJobs reads only the jobs field of the owner's document.
+func (s *Store) readJobs(ctx context.Context, user string) (bson.RawValue, error) {
 	var doc struct {
 		Jobs bson.RawValue `bson:"jobs"`
 	}
 	err := s.users.FindOne(ctx, bson.D{{Key: "id", Value: user}},
 		options.FindOne().SetProjection(bson.D{{Key: "jobs", Value: 1}, {Key: "_id", Value: 0}})).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Located{}, fmt.Errorf("%w: id %q", ErrUserNotFound, user)
+		return bson.RawValue{}, fmt.Errorf("%w: id %q", ErrUserNotFound, user)
 	}
 	if err != nil {
-		return Located{}, classify("load entry", err)
+		return bson.RawValue{}, classify("read jobs", err)
 	}
-	return locate(doc.Jobs, id)
+	return doc.Jobs, nil
 }
 
 // locate finds id in a jobs array value.
 func locate(jobs bson.RawValue, id string) (Located, error) {
 	var loc Located
 	switch jobs.Type {
-	case 0, bson.TypeNull:
+	case 0:
 		return loc, nil // no jobs yet; $push creates the array
 	case bson.TypeArray:
 	default:

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,46 @@ func Eventually(tb testing.TB, within time.Duration, cond func() error) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
+}
+
+// PullJob removes a job entry like the manager service does (see RemoveJob) and fails tb on error.
+func (m *Mongo) PullJob(tb testing.TB, user, id string) {
+	tb.Helper()
+	if err := m.RemoveJob(context.Background(), user, id); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// RemoveJob removes the job entry with id from a user's jobs array the way the manager service does
+// when a user deletes a job. The manager issues {$pull: {jobs: {id: id}}}; FerretDB v1 only pulls
+// elements equal to the given value, so this reads the element and pulls exactly it (retrying if it
+// changed in between), which removes it atomically on both servers. Safe to call from goroutines.
+func (m *Mongo) RemoveJob(ctx context.Context, user, id string) error {
+	for attempt := 0; attempt < 100; attempt++ {
+		var doc struct {
+			Jobs []bson.Raw `bson:"jobs"`
+		}
+		if err := m.Users().FindOne(ctx, bson.D{{Key: "id", Value: user}}).Decode(&doc); err != nil {
+			return fmt.Errorf("read user %s: %w", user, err)
+		}
+		var elem bson.Raw
+		for _, j := range doc.Jobs {
+			if got, ok := j.Lookup("id").StringValueOK(); ok && got == id {
+				elem = j
+				break
+			}
+		}
+		if elem == nil {
+			return nil
+		}
+		res, err := m.Users().UpdateOne(ctx, bson.D{{Key: "id", Value: user}},
+			bson.D{{Key: "$pull", Value: bson.D{{Key: "jobs", Value: elem}}}})
+		if err != nil {
+			return fmt.Errorf("pull job %s: %w", id, err)
+		}
+		if res.ModifiedCount == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("pull job %s: the entry kept changing", id)
 }
