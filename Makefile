@@ -24,8 +24,14 @@ lint:
 	$(TOOLS) staticcheck ./...
 
 ## generate: CRD manifests and deep copies from api/v1; grain contracts from api/grains
-generate:
-	$(TOOLS) controller-gen object paths=./api/... crd:maxDescLen=0 paths=./api/... output:crd:artifacts:config=k8s/crd
+generate: $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain
+	$(TOOLS) controller-gen object paths=./api/v1/... crd:maxDescLen=0 paths=./api/v1/... output:crd:artifacts:config=k8s/crd
+	protoc -I api --plugin=protoc-gen-go=$(BIN)/protoc-gen-go --plugin=protoc-gen-go-grain=$(BIN)/protoc-gen-go-grain \
+		--go_out=api --go_opt=paths=source_relative --go-grain_out=api --go-grain_opt=paths=source_relative \
+		grains/v1/agentjob.proto
+
+$(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain: tools/codegen/go.mod
+	cd tools/codegen && go build -o $(BIN)/ google.golang.org/protobuf/cmd/protoc-gen-go github.com/asynkron/protoactor-go/protobuf/protoc-gen-go-grain
 
 ## verify-generated: generated code in the tree matches what `make generate` produces
 verify-generated: generate

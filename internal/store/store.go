@@ -28,6 +28,7 @@ const (
 type Store struct {
 	users   *mongo.Collection
 	timeout time.Duration
+	observe func(op string, took time.Duration, err error)
 }
 
 // Options configures a Store.
@@ -36,6 +37,8 @@ type Options struct {
 	Database, Collection string
 	// Timeout bounds every call; default 5s.
 	Timeout time.Duration
+	// Observe, if set, is told about every database round trip (op is read, insert or update).
+	Observe func(op string, took time.Duration, err error)
 }
 
 // New returns a Store on client.
@@ -49,7 +52,10 @@ func New(client *mongo.Client, opts Options) *Store {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	return &Store{users: client.Database(opts.Database).Collection(opts.Collection), timeout: opts.Timeout}
+	if opts.Observe == nil {
+		opts.Observe = func(string, time.Duration, error) {}
+	}
+	return &Store{users: client.Database(opts.Database).Collection(opts.Collection), timeout: opts.Timeout, observe: opts.Observe}
 }
 
 // maxInsertAttempts bounds how often Insert re-reads after another writer changed the array.
@@ -57,13 +63,13 @@ const maxInsertAttempts = 20
 
 // Insert appends e to the owner's jobs array unless an entry with e.ID is already there. It is
 // idempotent: retries and concurrent calls leave exactly one entry. It reports whether this call
-// inserted it.
+// inserted it and the entry's index in the array.
 //
 // MongoDB would express "absent" as {"jobs.id": {$ne: id}}, but FerretDB v1 evaluates $ne, $nin and
 // $elemMatch on arrays of documents wrongly. Instead the push is conditional on the array still
 // holding exactly the ids that were read (none of them e.ID): a compare-and-swap on the id list that
 // both servers evaluate alike.
-func (s *Store) Insert(ctx context.Context, user string, e Entry) (bool, error) {
+func (s *Store) Insert(ctx context.Context, user string, e Entry) (inserted bool, index int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if e.Nodes == nil {
@@ -72,36 +78,39 @@ func (s *Store) Insert(ctx context.Context, user string, e Entry) (bool, error) 
 	for attempt := 0; attempt < maxInsertAttempts; attempt++ {
 		jobs, err := s.readJobs(ctx, user)
 		if err != nil {
-			return false, err
+			return false, 0, err
 		}
 		loc, err := locate(jobs, e.ID)
 		if err != nil {
-			return false, err
+			return false, 0, err
 		}
 		if loc.Found {
-			return false, nil
+			return false, loc.Index, nil
 		}
-		filter := append(bson.D{{Key: "id", Value: user}}, unchangedIDs(jobs)...)
-		res, err := s.users.UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}})
+		guard, n := unchangedIDs(jobs)
+		start := time.Now()
+		res, err := s.users.UpdateOne(ctx, append(bson.D{{Key: "id", Value: user}}, guard...),
+			bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}})
+		s.observe("insert", time.Since(start), err)
 		if err != nil {
-			return false, classify("insert entry", err)
+			return false, 0, classify("insert entry", err)
 		}
 		if res.MatchedCount == 1 {
-			return true, nil
+			return true, n, nil // the guard held the array at n elements, so the push landed at n
 		}
 	}
-	return false, ErrConflict
+	return false, 0, ErrConflict
 }
 
 // unchangedIDs is a filter that matches only while the jobs array holds the same ids, in the same
-// positions, as the jobs value that was read.
-func unchangedIDs(jobs bson.RawValue) bson.D {
+// positions, as the jobs value that was read; n is the array's length.
+func unchangedIDs(jobs bson.RawValue) (guard bson.D, n int) {
 	absent := bson.D{{Key: "$exists", Value: false}}
 	if jobs.Type != bson.TypeArray {
-		return bson.D{{Key: "jobs", Value: absent}}
+		return bson.D{{Key: "jobs", Value: absent}}, 0
 	}
 	values, _ := jobs.Array().Values() // locate has validated the array
-	guard := make(bson.D, 0, len(values)+1)
+	guard = make(bson.D, 0, len(values)+1)
 	for i, v := range values {
 		key := "jobs." + strconv.Itoa(i) + ".id"
 		var want any = absent
@@ -112,7 +121,7 @@ func unchangedIDs(jobs bson.RawValue) bson.D {
 		}
 		guard = append(guard, bson.E{Key: key, Value: want})
 	}
-	return append(guard, bson.E{Key: "jobs." + strconv.Itoa(len(values)), Value: absent})
+	return append(guard, bson.E{Key: "jobs." + strconv.Itoa(len(values)), Value: absent}), len(values)
 }
 
 // Update writes ch to the entry at index, provided it still holds id and was last written at
@@ -138,10 +147,12 @@ func (s *Store) Update(ctx context.Context, user, id string, index int, rev int6
 	if ch.DeletedTime != nil {
 		set = append(set, bson.E{Key: at + "deleted_time", Value: *ch.DeletedTime})
 	}
+	start := time.Now()
 	res, err := s.users.UpdateOne(ctx,
 		bson.D{{Key: "id", Value: user}, {Key: at + "id", Value: id}, {Key: at + "sync_rev", Value: revGuard}},
 		bson.D{{Key: "$set", Value: set}},
 	)
+	s.observe("update", time.Since(start), err)
 	if err != nil {
 		return classify("update entry", err)
 	}
@@ -167,8 +178,10 @@ func (s *Store) readJobs(ctx context.Context, user string) (bson.RawValue, error
 	var doc struct {
 		Jobs bson.RawValue `bson:"jobs"`
 	}
+	start := time.Now()
 	err := s.users.FindOne(ctx, bson.D{{Key: "id", Value: user}},
 		options.FindOne().SetProjection(bson.D{{Key: "jobs", Value: 1}, {Key: "_id", Value: 0}})).Decode(&doc)
+	s.observe("read", time.Since(start), err)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return bson.RawValue{}, fmt.Errorf("%w: id %q", ErrUserNotFound, user)
 	}
