@@ -1,0 +1,174 @@
+// Package testcluster is the design card's TestCluster: N silos in one test process, clustered on
+// loopback through Proto.Actor's in-process provider, persisting to the real embedded database.
+package testcluster
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/erulabs/agentjob-sync/internal/grains"
+	"github.com/erulabs/agentjob-sync/internal/metrics"
+	"github.com/erulabs/agentjob-sync/internal/silo"
+	"github.com/erulabs/agentjob-sync/internal/store"
+	"github.com/erulabs/agentjob-sync/tests/harness"
+)
+
+// Options shape every member of a test cluster.
+type Options struct {
+	Flags       *grains.Flags // nil: all on
+	IdleTimeout time.Duration
+	Retry       grains.RetryPolicy
+	// OnCall is passed to every member's grains (see grains.Deps.OnCall).
+	OnCall func(uid string, begin bool)
+	// Name lets two clusters share one in-process agent; empty makes a fresh cluster.
+	Name string
+}
+
+// Cluster is a running test cluster.
+type Cluster struct {
+	tb    testing.TB
+	name  string
+	agent *test.InMemAgent
+	mongo *harness.Mongo
+	opts  Options
+
+	mu      sync.Mutex
+	members []*silo.Silo
+	// Writes records every persisted write from every member, in the order they completed.
+	Writes *WriteLog
+}
+
+// New starts n members and waits until each sees all of them. They stop at test cleanup.
+func New(tb testing.TB, m *harness.Mongo, n int, opts Options) *Cluster {
+	tb.Helper()
+	name := opts.Name
+	if name == "" {
+		name = "test-" + uuid.NewString()[:8]
+	}
+	c := &Cluster{tb: tb, name: name, agent: test.NewInMemAgent(), mongo: m, opts: opts, Writes: &WriteLog{}}
+	for i := 0; i < n; i++ {
+		c.AddMember()
+	}
+	c.WaitForMembers(n)
+	tb.Cleanup(c.Stop)
+	return c
+}
+
+// AddMember starts one more silo.
+func (c *Cluster) AddMember() *silo.Silo {
+	c.tb.Helper()
+	flags := grains.AllFlags()
+	if c.opts.Flags != nil {
+		flags = *c.opts.Flags
+	}
+	m := metrics.New()
+	deps := &grains.Deps{
+		Store: store.New(c.mongo.Client, store.Options{Observe: func(op string, took time.Duration, _ error) {
+			m.DBTime.WithLabelValues(op).Observe(took.Seconds())
+		}}),
+		Flags:     flags,
+		Metrics:   m,
+		Log:       quietLog(),
+		Retry:     c.opts.Retry,
+		OnPersist: c.Writes.add,
+		OnCall:    c.opts.OnCall,
+	}
+	s, err := silo.Start(silo.Config{
+		ClusterName: c.name,
+		Provider:    test.NewTestProvider(c.agent, test.WithTestProviderServiceTtl(time.Minute)),
+		IdleTimeout: c.opts.IdleTimeout,
+		Deps:        deps,
+		Log:         quietLog(),
+	})
+	if err != nil {
+		c.tb.Fatalf("start silo: %v", err)
+	}
+	c.mu.Lock()
+	c.members = append(c.members, s)
+	c.mu.Unlock()
+	return s
+}
+
+// Members returns the running members.
+func (c *Cluster) Members() []*silo.Silo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*silo.Silo(nil), c.members...)
+}
+
+// StopMember stops member i (gracefully: it leaves the cluster so its grains move).
+func (c *Cluster) StopMember(i int) *silo.Silo {
+	c.mu.Lock()
+	s := c.members[i]
+	c.members = append(c.members[:i], c.members[i+1:]...)
+	c.mu.Unlock()
+	s.Stop(true)
+	return s
+}
+
+// WaitForMembers waits until every member sees exactly n members.
+func (c *Cluster) WaitForMembers(n int) {
+	c.tb.Helper()
+	harness.Eventually(c.tb, 30*time.Second, func() error {
+		for _, s := range c.Members() {
+			if got := s.Cluster.MemberList.Length(); got != n {
+				return fmt.Errorf("member %s sees %d members, want %d", s.Address(), got, n)
+			}
+		}
+		return nil
+	})
+	for _, s := range c.Members() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, ok := s.Cluster.MemberList.TopologyConsensus(ctx)
+		cancel()
+		if !ok {
+			c.tb.Fatalf("member %s reached no topology consensus", s.Address())
+		}
+	}
+}
+
+// Stop stops every member.
+func (c *Cluster) Stop() {
+	for _, s := range c.Members() {
+		s.Stop(true)
+	}
+	c.mu.Lock()
+	c.members = nil
+	c.mu.Unlock()
+}
+
+// Activations sums grain activations over the running members.
+func (c *Cluster) Activations() int {
+	n := 0
+	for _, s := range c.Members() {
+		n += s.Deps.Directory.Len()
+	}
+	return n
+}
+
+// quietLog keeps Proto.Actor's chatter out of test output unless AGENTJOB_TEST_LOG=debug.
+func quietLog() *slog.Logger {
+	level := slog.LevelError
+	if os.Getenv("AGENTJOB_TEST_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// ActivationsTotal sums grain activations ever made by the running members.
+func (c *Cluster) ActivationsTotal() int {
+	n := 0.0
+	for _, s := range c.Members() {
+		n += testutil.ToFloat64(s.Deps.Metrics.GrainActivation)
+	}
+	return int(n)
+}
