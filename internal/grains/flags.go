@@ -16,7 +16,9 @@ type Flags struct {
 }
 
 // AllFlags turns everything on.
-func AllFlags() Flags { return Flags{New: true, Inactive: true, Completed: true, Error: true, NodeStatus: true} }
+func AllFlags() Flags {
+	return Flags{New: true, Inactive: true, Completed: true, Error: true, NodeStatus: true}
+}
 
 // Allows reports whether s may be written. Executing has no flag in the seed operator and is always
 // written.

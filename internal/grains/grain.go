@@ -358,6 +358,5 @@ func nodesFrom(in []*grainsv1.NodeStatus) []store.Node {
 	return out
 }
 
-
 // ctx is the context of database calls; the store bounds each with its own timeout.
 func (g *Grain) ctx() context.Context { return context.Background() }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,15 +95,21 @@ func BenchmarkGrainCalls(b *testing.B) {
 	m := harness.SharedMongo(b)
 	c := testcluster.New(b, m, 1, testcluster.Options{})
 	s := c.Members()[0]
-	owners := []string{m.SeedUser(b), m.SeedUser(b), m.SeedUser(b), m.SeedUser(b)}
+	// Many users keep each jobs array short, as in production (FerretDB rewrites the whole document).
+	var owners []string
+	for i := 0; i < 100; i++ {
+		owners = append(owners, m.SeedUser(b))
+	}
 	states := []string{"", "inactive", "executing", "completed"}
 	b.ResetTimer()
+	b.SetParallelism(8)
+	var seq atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		var j job
 		for pb.Next() {
 			if i%len(states) == 0 {
-				j = newJob(owners[i%len(owners)])
+				j = newJob(owners[seq.Add(1)%int64(len(owners))])
 			}
 			observe(b, s, j.observation(states[i%len(states)], i%len(states)))
 			i++
