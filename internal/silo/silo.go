@@ -3,6 +3,7 @@
 package silo
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -101,6 +102,11 @@ func (s *Silo) Grain(uid string) *grainsv1.AgentJobGrainClient {
 // CallOptions are the options for one grain call from this member.
 func (s *Silo) CallOptions() []cluster.GrainCallOption {
 	return []cluster.GrainCallOption{cluster.WithTimeout(s.timeout)}
+}
+
+// Observe routes an observation to the job's grain (the watch host's Router).
+func (s *Silo) Observe(_ context.Context, req *grainsv1.ObserveRequest) (*grainsv1.ObserveResponse, error) {
+	return s.Grain(req.GetUid()).Observe(req, s.CallOptions()...)
 }
 
 // Stop leaves the cluster. Graceful: deregister first so grains reactivate on the other members.
