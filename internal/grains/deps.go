@@ -38,6 +38,8 @@ type Persisted struct {
 	SyncRev            int64
 	Insert             bool
 	At                 time.Time
+	// Lag is the time from the watch host receiving the change to this write completing (0 if unknown).
+	Lag time.Duration
 }
 
 var depsExtensionID = extensions.NextExtensionID()

@@ -51,6 +51,9 @@ type Grain struct {
 	// resource): if it is then missing, the owner removed it.
 	known bool
 
+	// deadline bounds the current call's database work (see RetryPolicy.Budget).
+	deadline time.Time
+
 	lastOutcome grainsv1.Outcome
 	lastErr     string
 	lastErrAt   time.Time
@@ -95,6 +98,7 @@ func (g *Grain) Observe(req *grainsv1.ObserveRequest, _ cluster.GrainContext) (*
 		defer g.deps.OnCall(g.uid, false)
 	}
 	g.calls++
+	g.deadline = start.Add(g.deps.Retry.Budget)
 	g.namespace, g.name = req.GetNamespace(), req.GetName()
 	if req.GetEntryCreated() {
 		g.known = true
@@ -172,8 +176,8 @@ func (g *Grain) observe(req *grainsv1.ObserveRequest) *grainsv1.ObserveResponse 
 // load reads the entry; a non-nil response ends the call.
 func (g *Grain) load() *grainsv1.ObserveResponse {
 	var loc store.Located
-	err := g.withRetry(func() (err error) {
-		loc, err = g.deps.Store.Load(g.ctx(), g.owner, g.uid)
+	err := g.withRetry(func(ctx context.Context) (err error) {
+		loc, err = g.deps.Store.Load(ctx, g.owner, g.uid)
 		return err
 	})
 	if err != nil {
@@ -200,8 +204,8 @@ func (g *Grain) insert(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 	}
 	var inserted bool
 	var index int
-	err := g.withRetry(func() (err error) {
-		inserted, index, err = g.deps.Store.Insert(g.ctx(), g.owner, e)
+	err := g.withRetry(func(ctx context.Context) (err error) {
+		inserted, index, err = g.deps.Store.Insert(ctx, g.owner, e)
 		return err
 	})
 	switch {
@@ -224,8 +228,8 @@ func (g *Grain) insert(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 // update writes the planned change; retry means the guard missed and the caller should re-read.
 func (g *Grain) update(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.ObserveResponse, bool) {
 	ch := store.Change{Status: string(plan.Status), LastActive: g.deps.Now().UTC(), Nodes: plan.Nodes, DeletedTime: plan.DeletedTime}
-	err := g.withRetry(func() error {
-		return g.deps.Store.Update(g.ctx(), g.owner, g.uid, g.index, g.entry.SyncRev, ch)
+	err := g.withRetry(func(ctx context.Context) error {
+		return g.deps.Store.Update(ctx, g.owner, g.uid, g.index, g.entry.SyncRev, ch)
 	})
 	if errors.Is(err, store.ErrConflict) {
 		g.loaded = false
@@ -247,8 +251,9 @@ func (g *Grain) update(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 func (g *Grain) persisted(req *grainsv1.ObserveRequest, status Status, insert bool) {
 	now := g.deps.Now()
 	t := &grainsv1.Transition{State: string(status), At: timestamppb.New(now), SyncRev: g.entry.SyncRev}
+	var lag time.Duration
 	if ts := req.GetObservedAt(); ts != nil {
-		lag := now.Sub(ts.AsTime())
+		lag = now.Sub(ts.AsTime())
 		t.LagMs = float64(lag.Microseconds()) / 1000
 		g.deps.Metrics.SyncLag.Observe(lag.Seconds())
 	}
@@ -262,7 +267,7 @@ func (g *Grain) persisted(req *grainsv1.ObserveRequest, status Status, insert bo
 		"state", status, "sync_rev", g.entry.SyncRev, "insert", insert)
 	if g.deps.OnPersist != nil {
 		g.deps.OnPersist(Persisted{UID: g.uid, Owner: g.owner, Member: g.member, Status: status,
-			SyncRev: g.entry.SyncRev, Insert: insert, At: now})
+			SyncRev: g.entry.SyncRev, Insert: insert, At: now, Lag: lag})
 	}
 }
 
@@ -294,8 +299,12 @@ func (g *Grain) publish() {
 	g.deps.Directory.put(s)
 }
 
-func (g *Grain) withRetry(fn func() error) error {
-	return g.deps.Retry.do(fn, transient, func() {
+// withRetry runs a database call, bounded by the current call's deadline (the store adds its own
+// per-request timeout), retrying transient failures.
+func (g *Grain) withRetry(fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithDeadline(context.Background(), g.deadline)
+	defer cancel()
+	return g.deps.Retry.do(g.deadline, func() error { return fn(ctx) }, transient, func() {
 		g.deps.Metrics.Retries.WithLabelValues("grain").Inc()
 	})
 }
@@ -357,6 +366,3 @@ func nodesFrom(in []*grainsv1.NodeStatus) []store.Node {
 	}
 	return out
 }
-
-// ctx is the context of database calls; the store bounds each with its own timeout.
-func (g *Grain) ctx() context.Context { return context.Background() }

@@ -7,6 +7,7 @@ package watchhost
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	grainsv1 "github.com/erulabs/agentjob-sync/api/grains/v1"
@@ -29,6 +30,8 @@ type Router interface {
 
 // Config configures the watch host.
 type Config struct {
+	// Log receives controller-runtime's logs; slog.Default() when nil.
+	Log *slog.Logger
 	// Namespaces to watch; empty watches all.
 	Namespaces []string
 	// Finalizer enables the finalizer that persists a job's final state before it is deleted.

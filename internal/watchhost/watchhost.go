@@ -3,7 +3,11 @@ package watchhost
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
+
+	"github.com/go-logr/logr"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -13,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -30,6 +35,13 @@ type WatchHost struct {
 // New builds a watch host on the API server at restCfg. Start it with Run.
 func New(restCfg *rest.Config, cfg Config, router Router, m *metrics.Metrics) (*WatchHost, error) {
 	cfg.Defaults()
+	setLoggerOnce.Do(func() {
+		l := cfg.Log
+		if l == nil {
+			l = slog.Default()
+		}
+		ctrllog.SetLogger(logr.FromSlogHandler(l.Handler()))
+	})
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return nil, err
@@ -71,6 +83,8 @@ func New(restCfg *rest.Config, cfg Config, router Router, m *metrics.Metrics) (*
 	c, err := controller.New("agentjob", mgr, controller.Options{
 		Reconciler:              rec,
 		MaxConcurrentReconciles: cfg.Workers,
+		// Several watch hosts may share a process (tests, all-in-one with standbys).
+		SkipNameValidation: ptr(true),
 		RateLimiter: workqueue.NewTypedMaxOfRateLimiter(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](cfg.MinBackoff, cfg.MaxBackoff),
 		),
@@ -108,3 +122,6 @@ func stripUnused(obj any) (any, error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// controller-runtime's logger is process-global; the first watch host sets it.
+var setLoggerOnce sync.Once

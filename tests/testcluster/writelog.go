@@ -2,7 +2,9 @@ package testcluster
 
 import (
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/erulabs/agentjob-sync/internal/grains"
 )
@@ -68,4 +70,16 @@ func (w *WriteLog) CheckMonotonic() error {
 		}
 	}
 	return nil
+}
+
+// Lags returns the sorted sync lags of all writes that carry one.
+func (w *WriteLog) Lags() []time.Duration {
+	var out []time.Duration
+	for _, p := range w.All() {
+		if p.Lag > 0 {
+			out = append(out, p.Lag)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
