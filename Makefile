@@ -6,7 +6,7 @@ BIN        := $(CURDIR)/bin
 TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
 GO_TEST    := go test -count=1 -timeout 30m
 
-.PHONY: all demo test lint generate verify-generated tools deps clean
+.PHONY: all demo demo-check test lint generate verify-generated tools deps clean
 
 all: test
 
@@ -14,9 +14,14 @@ all: test
 demo: deps tools
 	go run ./cmd/agentjob-sync demo
 
-## test: lint, generated-code check, unit and integration tests against the real API server and database
+## demo-check: the demo scenario non-interactively; exits 0 only when every entry matches its resource
+demo-check: deps tools
+	go run ./cmd/agentjob-sync demo-check
+
+## test: lint, generated-code check, unit and integration tests against the real API server and database, demo-check
 test: deps tools lint verify-generated
 	$(GO_TEST) ./...
+	$(MAKE) --no-print-directory demo-check
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

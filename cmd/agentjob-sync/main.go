@@ -14,7 +14,8 @@ import (
 const usage = `usage: agentjob-sync <command>
 
 commands:
-  demo   start a local control plane and embedded database and drive sample AgentJobs
+  demo         run everything locally (control plane, database, silos, watch host) with sample AgentJobs
+  demo-check   the same scenario non-interactively; exit 0 only when every entry matches its resource
 `
 
 func main() {
@@ -28,6 +29,8 @@ func main() {
 	switch os.Args[1] {
 	case "demo":
 		err = demo.Run(ctx, os.Stdout, demo.Options{Dir: ".demo"})
+	case "demo-check":
+		err = demo.Run(ctx, os.Stdout, demo.Options{Dir: ".demo-check", Users: 10, JobsPerUser: 10, Check: true})
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -6,12 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/google/uuid"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,6 +19,8 @@ import (
 
 	agentjobv1 "github.com/erulabs/agentjob-sync/api/v1"
 	"github.com/erulabs/agentjob-sync/internal/localenv"
+	"github.com/erulabs/agentjob-sync/internal/metrics"
+	"github.com/erulabs/agentjob-sync/internal/watchhost"
 )
 
 // Namespace is where the platform runs its AgentJobs.
@@ -29,21 +30,33 @@ const Namespace = "ea-platform"
 type Options struct {
 	// Dir holds the database files and the kubeconfig; recreated on each run.
 	Dir string
-	// Users and JobsPerUser size the sample.
-	Users, JobsPerUser int
+	// Users and JobsPerUser size the sample; Silos is the cluster size.
+	Users, JobsPerUser, Silos int
+	// Check runs non-interactively: wait for convergence, print the summary line, return.
+	Check bool
+	// Log receives the service's logs (warnings and errors by default).
+	Log *slog.Logger
 }
 
-// Run starts everything, drives the sample and then keeps running until ctx ends.
+// Run starts everything, drives the sample and shows the users' documents converging; it keeps
+// running until ctx ends, or returns once converged in Check mode.
 func Run(ctx context.Context, out io.Writer, opts Options) error {
 	if opts.Users == 0 {
-		opts.Users = 3
+		opts.Users = 4
 	}
 	if opts.JobsPerUser == 0 {
-		opts.JobsPerUser = 2
+		opts.JobsPerUser = 5
+	}
+	if opts.Silos == 0 {
+		opts.Silos = 3
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	if err := os.RemoveAll(opts.Dir); err != nil {
 		return err
 	}
+	began := time.Now()
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
 	say("starting kube-apiserver and etcd ...")
@@ -74,6 +87,30 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	defer func() { _ = mc.Disconnect(context.Background()) }()
 	say("  DB_URL=%s", db.URI())
 
+	say("starting %d silos ...", opts.Silos)
+	silos, err := startSilos(opts.Silos, mc, opts.Log)
+	defer func() {
+		for _, s := range silos {
+			s.Stop(true)
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	for _, s := range silos {
+		say("  silo %s", s.Address())
+	}
+
+	say("starting the watch host (namespace %s, finalizer on) ...", Namespace)
+	wh, err := watchhost.New(cp.Config, watchhost.Config{Namespaces: []string{Namespace}, Finalizer: true, Log: opts.Log}, silos[0], metrics.New())
+	if err != nil {
+		return err
+	}
+	whCtx, stopWatch := context.WithCancel(ctx)
+	whDone := make(chan error, 1)
+	go func() { whDone <- wh.Run(whCtx) }()
+	defer func() { stopWatch(); <-whDone }()
+
 	scheme := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(scheme)
 	_ = agentjobv1.AddToScheme(scheme)
@@ -84,53 +121,35 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	if err := kc.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}); err != nil {
 		return err
 	}
-
 	users := mc.Database("ainuUsers").Collection("users")
-	var jobs []*agentjobv1.AgentJob
-	for u := 0; u < opts.Users; u++ {
-		id := uuid.NewString()
-		if _, err := users.InsertOne(ctx, bson.D{
-			{Key: "id", Value: id}, {Key: "name", Value: fmt.Sprintf("demo user %d", u+1)},
-			{Key: "compute_credits", Value: int64(100)}, {Key: "compute_devices", Value: bson.A{}},
-			{Key: "created_time", Value: time.Now().UTC()}, {Key: "jobs", Value: bson.A{}},
-		}); err != nil {
+	sample, err := createSample(ctx, kc, users, opts, say)
+	if err != nil {
+		return err
+	}
+	say("driving the AgentJobs through their states (random paths, some skip states, some fail) ...")
+	if err := drive(ctx, kc, sample); err != nil {
+		return err
+	}
+	say("waiting for every user's jobs array to match the resources ...")
+	inSync, err := waitInSync(ctx, kc, users, sample, 90*time.Second)
+	if err != nil {
+		return err
+	}
+	if !opts.Check {
+		if err := show(ctx, users, sample, say); err != nil {
 			return err
 		}
-		for j := 0; j < opts.JobsPerUser; j++ {
-			aj := &agentjobv1.AgentJob{
-				ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: fmt.Sprintf("demo-u%d-j%d", u+1, j+1)},
-				Spec:       agentjobv1.AgentJobSpec{AgentID: uuid.NewString(), Name: fmt.Sprintf("Demo job %d", j+1), User: id, Creator: id},
-			}
-			if err := kc.Create(ctx, aj); err != nil {
-				return err
-			}
-			jobs = append(jobs, aj)
-		}
-		say("  user %s (demo user %d) with %d AgentJobs", id, u+1, opts.JobsPerUser)
+		say("")
+		say("not wired yet: the dashboard (issue 6) and the production subcommands (issue 5).")
+		say("inspect:  KUBECONFIG=%s (any client-go tool), mongosh %s", kubeconfig, db.URI())
+		say("running; Ctrl-C stops the silos, the watch host, the control plane and the database.")
+		<-ctx.Done()
+		return nil
 	}
-
-	say("driving the AgentJobs through inactive -> executing -> completed/error, as the job operator would ...")
-	for _, state := range []string{"inactive", "executing", "final"} {
-		for i, aj := range jobs {
-			s := state
-			if s == "final" {
-				s = "completed"
-				if i%3 == 2 {
-					s = "error"
-				}
-			}
-			aj.Status.State = s
-			if err := kc.Status().Update(ctx, aj); err != nil {
-				return err
-			}
-		}
-		say("  all %d jobs now %s", len(jobs), state)
+	total := len(sample.jobs)
+	say("demo-check: %d jobs, %d users, in sync %d/%d, %.1fs", total, opts.Users, inSync, total, time.Since(began).Seconds())
+	if inSync != total {
+		return fmt.Errorf("%d of %d jobs not in sync", total-inSync, total)
 	}
-
-	say("")
-	say("not wired yet: the grains, the watch host and the dashboard. The users' jobs arrays stay empty until they are.")
-	say("inspect:  KUBECONFIG=%s (any client-go tool), mongosh %s", kubeconfig, db.URI())
-	say("running; Ctrl-C stops the control plane and the database.")
-	<-ctx.Done()
 	return nil
 }
