@@ -4,7 +4,8 @@ export PATH := /usr/local/go/bin:$(PATH)
 
 BIN        := $(CURDIR)/bin
 TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
-GO_TEST    := go test -count=1 -timeout 30m
+# -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
+GO_TEST    := go test -count=1 -p 1 -timeout 30m
 
 .PHONY: all demo demo-check test lint generate verify-generated tools deps clean
 

@@ -8,7 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -23,7 +23,7 @@ import (
 type Reconciler struct {
 	Client   client.Client
 	Router   Router
-	Recorder record.EventRecorder
+	Recorder events.EventRecorder
 	Metrics  *metrics.Metrics
 	Config   Config
 
@@ -72,7 +72,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		resp.GetOutcome() == grainsv1.Outcome_OUTCOME_ENTRY_REMOVED)
 	if !want.unchanged(&aj) {
 		if v.status != "True" && !conditionIs(&aj, v.reason) {
-			r.Recorder.Event(&aj, corev1.EventTypeWarning, v.reason, message)
+			r.Recorder.Eventf(&aj, nil, corev1.EventTypeWarning, v.reason, "Sync", "%s", message)
 		}
 		if err := want.apply(ctx, r.Client, &aj); err != nil && !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, fmt.Errorf("write status: %w", err)

@@ -78,7 +78,7 @@ func New(restCfg *rest.Config, cfg Config, router Router, m *metrics.Metrics) (*
 	}
 	rec := &Reconciler{
 		Client: mgr.GetClient(), Router: router, Metrics: m, Config: cfg,
-		Recorder: mgr.GetEventRecorderFor(FieldManager), //nolint:staticcheck // core/v1 Events are what kubectl describe shows
+		Recorder: mgr.GetEventRecorder(FieldManager),
 	}
 	c, err := controller.New("agentjob", mgr, controller.Options{
 		Reconciler:              rec,
