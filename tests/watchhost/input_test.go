@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	agentjobv1 "github.com/erulabs/agentjob-sync/api/v1"
 	"github.com/erulabs/agentjob-sync/internal/grains"
@@ -43,6 +44,18 @@ func TestInvalidJobsAreReportedAndContained(t *testing.T) {
 	}
 	e.waitEntry(good, "Executing")
 	e.waitCondition(good, "Synced")
+	harness.Eventually(t, 30*time.Second, func() error {
+		evs, err := e.kube.Clientset.EventsV1().Events(e.ns).List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs.Items {
+			if ev.Reason == "UserNotFound" && ev.Regarding.Name == "no-user-document" && ev.Type == "Warning" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no UserNotFound warning event among %d events", len(evs.Items))
+	})
 	// Unknown state fixed by the operator: the job syncs.
 	e.setState(bad[2], "completed")
 	e.waitEntry(bad[2], "Complete")
