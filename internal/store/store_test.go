@@ -39,7 +39,7 @@ func jobIDs(t *testing.T, m *harness.Mongo, user string) []string {
 	jobs, _ := doc["jobs"].(bson.A)
 	var ids []string
 	for _, j := range jobs {
-		ids = append(ids, asMap(j)["id"].(string))
+		ids = append(ids, harness.Doc(j)["id"].(string))
 	}
 	return ids
 }
@@ -254,34 +254,21 @@ func TestConcurrentWritersOfOtherFieldsAreNotClobbered(t *testing.T) {
 	users := []string{m.SeedUser(t), m.SeedUser(t)}
 	ctx := context.Background()
 	const rounds = 40
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	run := func(f func(i int) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < rounds; i++ {
-				if err := f(i); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
+	var writers []func(int) error
 	for _, user := range users {
 		filter := bson.D{{Key: "id", Value: user}}
-		run(func(i int) error {
+		writers = append(writers, func(i int) error {
 			_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$inc", Value: bson.D{{Key: "compute_credits", Value: 1}}}})
 			return err
 		})
-		run(func(i int) error {
+		writers = append(writers, func(i int) error {
 			_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "compute_devices", Value: fmt.Sprintf("dev-%d", i)}}}})
 			if err == nil && i%2 == 1 { // keep the even devices, remove the odd ones again
 				_, err = m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$pull", Value: bson.D{{Key: "compute_devices", Value: fmt.Sprintf("dev-%d", i)}}}})
 			}
 			return err
 		})
-		run(func(i int) error {
+		writers = append(writers, func(i int) error {
 			id := fmt.Sprintf("manager-%s-%d", user[:8], i)
 			_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: bson.D{{Key: "id", Value: id}, {Key: "status", Value: "Manual"}}}}}})
 			if err == nil && i%2 == 1 {
@@ -290,13 +277,9 @@ func TestConcurrentWritersOfOtherFieldsAreNotClobbered(t *testing.T) {
 			return err
 		})
 		ours := entry(uuid.NewString(), "New")
-		run(func(i int) error { return driveEntry(ctx, s, user, ours, i, i == rounds-1) })
+		writers = append(writers, func(i int) error { return driveEntry(ctx, s, user, ours, i, i == rounds-1) })
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	harness.Concurrently(t, rounds, writers...)
 	for _, user := range users {
 		doc := m.UserDoc(t, user)
 		if got := doc["compute_credits"]; fmt.Sprint(got) != fmt.Sprint(1000+rounds) {
@@ -318,7 +301,7 @@ func TestConcurrentWritersOfOtherFieldsAreNotClobbered(t *testing.T) {
 			t.Errorf("jobs: %d manager entries (want %d), %d of ours (want 1): %v", manager, rounds/2, ours, ids)
 		}
 		for _, j := range doc["jobs"].(bson.A) {
-			e := asMap(j)
+			e := harness.Doc(j)
 			if e["status"] != "Manual" && (e["status"] != "Complete" || fmt.Sprint(e["sync_rev"]) != fmt.Sprint(rounds)) {
 				t.Errorf("our entry ended as %v", e)
 			}
@@ -352,12 +335,4 @@ func driveEntry(ctx context.Context, s *store.Store, user string, e store.Entry,
 		}
 	}
 	return errors.New("update kept conflicting")
-}
-
-func asMap(v any) map[string]any {
-	m := map[string]any{}
-	for _, e := range v.(bson.D) {
-		m[e.Key] = e.Value
-	}
-	return m
 }

@@ -55,8 +55,8 @@ func observe(t testing.TB, s *silo.Silo, req *grainsv1.ObserveRequest) *grainsv1
 func entries(t testing.TB, m *harness.Mongo, owner, uid string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, j := range asSlice(m.UserDoc(t, owner)["jobs"]) {
-		e := asMap(j)
+	for _, j := range harness.Array(m.UserDoc(t, owner)["jobs"]) {
+		e := harness.Doc(j)
 		if e["id"] == uid {
 			out = append(out, e)
 		}

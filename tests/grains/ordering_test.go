@@ -77,8 +77,8 @@ func TestShuffledDuplicatedObservationsConverge(t *testing.T) {
 		if e["status"] != want[j.uid] {
 			t.Errorf("job %s ended %v, want %s", j.uid, e["status"], want[j.uid])
 		}
-		nodes := asSlice(e["nodes"])
-		if len(nodes) != 1 || fmt.Sprint(asMap(asMap(nodes[0])["output"])["step"]) != "3" {
+		nodes := harness.Array(e["nodes"])
+		if len(nodes) != 1 || fmt.Sprint(harness.Doc(harness.Doc(nodes[0])["output"])["step"]) != "3" {
 			t.Errorf("job %s nodes = %v, want the step-3 node", j.uid, nodes)
 		}
 		if e["job_type"] != "AgentJob" || e["job_name"] != j.name {

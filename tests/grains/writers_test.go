@@ -3,7 +3,6 @@ package grains
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,68 +33,51 @@ func TestManagerWritesSurviveAndRemovedEntryStaysRemoved(t *testing.T) {
 
 	const rounds = 30
 	filter := bson.D{{Key: "id", Value: owner}}
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	manager := func(f func(i int) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < rounds; i++ {
-				if err := f(i); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	manager(func(int) error {
+	creditWriter := func(int) error {
 		_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$inc", Value: bson.D{{Key: "compute_credits", Value: 1}}}})
 		return err
-	})
-	manager(func(i int) error {
+	}
+	deviceWriter := func(i int) error {
 		dev := fmt.Sprintf("dev-%d", i)
 		_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "compute_devices", Value: dev}}}})
 		if err == nil && i%3 == 0 {
 			_, err = m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$pull", Value: bson.D{{Key: "compute_devices", Value: dev}}}})
 		}
 		return err
-	})
-	manager(func(i int) error {
+	}
+	jobWriter := func(i int) error {
 		id := fmt.Sprintf("manual-%d", i)
 		_, err := m.Users().UpdateOne(ctx, filter, bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: bson.D{{Key: "id", Value: id}, {Key: "status", Value: "Manual"}}}}}})
 		if err == nil && i%2 == 0 {
 			err = m.RemoveJob(ctx, owner, id)
 		}
 		return err
-	})
-	for _, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for step, s := range []string{"inactive", "executing", "completed"} {
-				resp := observe(t, c.Members()[step%2], j.observation(s, step+1))
-				if j.uid == victim.uid && resp.Outcome != grainsv1.Outcome_OUTCOME_ENTRY_REMOVED {
-					t.Errorf("removed job: outcome %s, want ENTRY_REMOVED", resp.Outcome)
-				}
+	}
+	states := []string{"inactive", "executing", "completed"}
+	ours := func(step int) error {
+		if step >= len(states) {
+			return nil
+		}
+		for _, j := range jobs {
+			resp := observe(t, c.Members()[step%2], j.observation(states[step], step+1))
+			if j.uid == victim.uid && resp.Outcome != grainsv1.Outcome_OUTCOME_ENTRY_REMOVED {
+				return fmt.Errorf("removed job: outcome %s, want ENTRY_REMOVED", resp.Outcome)
 			}
-		}()
+		}
+		return nil
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	harness.Concurrently(t, rounds, creditWriter, deviceWriter, jobWriter, ours)
 
 	doc := m.UserDoc(t, owner)
 	if fmt.Sprint(doc["compute_credits"]) != fmt.Sprint(1000+rounds) {
 		t.Errorf("compute_credits = %v, want %d", doc["compute_credits"], 1000+rounds)
 	}
-	if n := len(asSlice(doc["compute_devices"])); n != rounds-rounds/3 {
+	if n := len(harness.Array(doc["compute_devices"])); n != rounds-rounds/3 {
 		t.Errorf("%d devices, want %d", n, rounds-rounds/3)
 	}
 	manual := 0
-	for _, e := range asSlice(doc["jobs"]) {
-		if asMap(e)["status"] == "Manual" {
+	for _, e := range harness.Array(doc["jobs"]) {
+		if harness.Doc(e)["status"] == "Manual" {
 			manual++
 		}
 	}

@@ -97,8 +97,8 @@ func TestNodeProgressIsMirroredNewestWins(t *testing.T) {
 				return fmt.Errorf("entries %v", es)
 			}
 			got := map[string]string{}
-			for _, n := range asSlice(es[0]["nodes"]) {
-				got[fmt.Sprint(asMap(n)["alias"])] = fmt.Sprint(asMap(n)["status"])
+			for _, n := range harness.Array(es[0]["nodes"]) {
+				got[fmt.Sprint(harness.Doc(n)["alias"])] = fmt.Sprint(harness.Doc(n)["status"])
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				return fmt.Errorf("nodes %v, want %v", got, want)

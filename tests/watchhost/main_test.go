@@ -19,8 +19,6 @@ import (
 	"github.com/erulabs/agentjob-sync/internal/watchhost"
 	"github.com/erulabs/agentjob-sync/tests/harness"
 	"github.com/erulabs/agentjob-sync/tests/testcluster"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
@@ -128,8 +126,8 @@ func (e *env) get(aj *agentjobv1.AgentJob) (*agentjobv1.AgentJob, error) {
 // entry returns the job's entries in its owner's document.
 func (e *env) entries(owner, uid string) []map[string]any {
 	var out []map[string]any
-	for _, j := range asSlice(e.mongo.UserDoc(e.t, owner)["jobs"]) {
-		if m := asMap(j); m["id"] == uid {
+	for _, j := range harness.Array(e.mongo.UserDoc(e.t, owner)["jobs"]) {
+		if m := harness.Doc(j); m["id"] == uid {
 			out = append(out, m)
 		}
 	}
@@ -168,20 +166,6 @@ func (e *env) waitCondition(aj *agentjobv1.AgentJob, reason string) *agentjobv1.
 		return nil
 	})
 	return cur
-}
-
-func asSlice(v any) []any {
-	a, _ := v.(bson.A)
-	return a
-}
-
-func asMap(v any) map[string]any {
-	m := map[string]any{}
-	d, _ := v.(bson.D)
-	for _, e := range d {
-		m[e.Key] = e.Value
-	}
-	return m
 }
 
 func newCluster(t *testing.T, m *harness.Mongo) *testcluster.Cluster {
