@@ -139,13 +139,7 @@ func countInSync(ctx context.Context, kc client.Client, users *mongo.Collection,
 			return 0, err
 		}
 		want, _ := grains.ParseState(cur.Status.State)
-		matches := 0
-		for _, e := range docs[cur.Spec.User] {
-			if e["id"] == string(cur.UID) && e["status"] == string(want) {
-				matches++
-			}
-		}
-		if matches == 1 && len(filterID(docs[cur.Spec.User], string(cur.UID))) == 1 {
+		if es := filterID(docs[cur.Spec.User], string(cur.UID)); len(es) == 1 && es[0]["status"] == string(want) {
 			n++
 		}
 	}
