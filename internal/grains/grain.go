@@ -47,6 +47,8 @@ type Grain struct {
 	found  bool
 	index  int
 	entry  store.Entry
+	// seen is a Load that found no entry, reused to guard the insert without another read.
+	seen store.Located
 	// known is true once an entry for this job has existed (created here, seen, or recorded on the
 	// resource): if it is then missing, the owner removed it.
 	known bool
@@ -184,7 +186,10 @@ func (g *Grain) load() *grainsv1.ObserveResponse {
 		return failure(err)
 	}
 	g.loaded, g.found, g.index = true, loc.Found, loc.Index
-	g.entry = loc.Entry
+	g.entry, g.seen = loc.Entry, store.Located{}
+	if !loc.Found {
+		g.seen = loc // only needed by the insert that follows; insert drops it
+	}
 	if loc.Found {
 		g.known = true
 	}
@@ -204,8 +209,9 @@ func (g *Grain) insert(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 	}
 	var inserted bool
 	var index int
+	defer func() { g.seen = store.Located{} }() // the snapshot is the whole jobs array: keep grains small
 	err := g.withRetry(func(ctx context.Context) (err error) {
-		inserted, index, err = g.deps.Store.Insert(ctx, g.owner, e)
+		inserted, index, err = g.deps.Store.InsertAfter(ctx, g.owner, e, g.seen)
 		return err
 	})
 	switch {

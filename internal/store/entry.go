@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
 
 // JobType is the job_type of every entry this service writes.
 const JobType = "AgentJob"
@@ -49,4 +53,8 @@ type Located struct {
 	Entry Entry
 	// Duplicates counts further entries with the same id (left by an earlier operator).
 	Duplicates int
+
+	// jobs is the array as read, so InsertAfter can guard its push without reading it again.
+	jobs bson.RawValue
+	read bool
 }

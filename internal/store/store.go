@@ -70,15 +70,23 @@ const maxInsertAttempts = 20
 // holding exactly the ids that were read (none of them e.ID): a compare-and-swap on the id list that
 // both servers evaluate alike.
 func (s *Store) Insert(ctx context.Context, user string, e Entry) (inserted bool, index int, err error) {
+	return s.InsertAfter(ctx, user, e, Located{})
+}
+
+// InsertAfter is Insert for a caller that has just loaded the job with Load and found no entry:
+// the first attempt guards the push with what that Load read instead of reading the array again.
+func (s *Store) InsertAfter(ctx context.Context, user string, e Entry, seen Located) (inserted bool, index int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if e.Nodes == nil {
 		e.Nodes = []Node{}
 	}
 	for attempt := 0; attempt < maxInsertAttempts; attempt++ {
-		jobs, err := s.readJobs(ctx, user)
-		if err != nil {
-			return false, 0, err
+		jobs := seen.jobs
+		if attempt > 0 || !seen.read {
+			if jobs, err = s.readJobs(ctx, user); err != nil {
+				return false, 0, err
+			}
 		}
 		loc, err := locate(jobs, e.ID)
 		if err != nil {
@@ -170,7 +178,9 @@ func (s *Store) Load(ctx context.Context, user, id string) (Located, error) {
 	if err != nil {
 		return Located{}, err
 	}
-	return locate(jobs, id)
+	loc, err := locate(jobs, id)
+	loc.jobs, loc.read = jobs, err == nil
+	return loc, err
 }
 
 // readJobs reads only the jobs field of the owner's document.
