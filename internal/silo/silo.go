@@ -38,10 +38,11 @@ type Config struct {
 
 // Silo is a running cluster member (or client).
 type Silo struct {
-	System  *actor.ActorSystem
-	Cluster *cluster.Cluster
-	Deps    *grains.Deps
-	timeout time.Duration
+	System   *actor.ActorSystem
+	Cluster  *cluster.Cluster
+	Deps     *grains.Deps
+	timeout  time.Duration
+	provider cluster.ClusterProvider
 }
 
 // Start joins the cluster. With cfg.Deps it hosts the AgentJob kind; without, it only calls grains.
@@ -88,7 +89,7 @@ func Start(cfg Config) (*Silo, error) {
 	} else {
 		c.StartClient()
 	}
-	return &Silo{System: system, Cluster: c, Deps: cfg.Deps, timeout: cfg.RequestTimeout}, nil
+	return &Silo{System: system, Cluster: c, Deps: cfg.Deps, timeout: cfg.RequestTimeout, provider: cfg.Provider}, nil
 }
 
 // Address is this member's host:port in the cluster.
@@ -109,5 +110,19 @@ func (s *Silo) Observe(_ context.Context, req *grainsv1.ObserveRequest) (*grains
 	return s.Grain(req.GetUid()).Observe(req, s.CallOptions()...)
 }
 
-// Stop leaves the cluster. Graceful: deregister first so grains reactivate on the other members.
-func (s *Silo) Stop(graceful bool) { s.Cluster.Shutdown(graceful) }
+// Stop leaves the cluster. The provider deregisters first, while the actor system still runs (the
+// Kubernetes provider needs it to remove its pod labels), so the other members drop this one and
+// its grains reactivate there; then the grains stop. Proto.Actor's Cluster.Shutdown would stop the
+// actor system first, and panics for a client, which never started gossip.
+func (s *Silo) Stop(graceful bool) {
+	if err := s.provider.Shutdown(graceful); err != nil {
+		s.Cluster.Logger().Warn("cluster provider shutdown", "err", err)
+	}
+	if s.Deps == nil {
+		s.System.Shutdown()
+		s.Cluster.IdentityLookup.Shutdown()
+		s.Cluster.Remote.Shutdown(graceful)
+		return
+	}
+	s.Cluster.Shutdown(graceful)
+}
