@@ -7,7 +7,7 @@ TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
 # -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
 GO_TEST    := go test -count=1 -p 1 -timeout 30m
 
-.PHONY: all demo demo-check test lint generate verify-generated tools deps clean
+.PHONY: all demo demo-check manifests-check test lint generate verify-generated tools deps clean
 
 all: test
 
@@ -18,6 +18,10 @@ demo: deps tools
 ## demo-check: the demo scenario non-interactively; exits 0 only when every entry matches its resource
 demo-check: deps tools
 	go run ./cmd/agentjob-sync demo-check
+
+## manifests-check: render the Helm chart and the kustomize base and apply both to the test API server (server-side dry run)
+manifests-check: tools
+	$(GO_TEST) -run 'Manifests' -v ./tests/manifests
 
 ## test: lint, generated-code check, unit and integration tests against the real API server and database, demo-check
 test: deps tools lint verify-generated
@@ -35,13 +39,14 @@ generate: $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain
 	protoc -I api --plugin=protoc-gen-go=$(BIN)/protoc-gen-go --plugin=protoc-gen-go-grain=$(BIN)/protoc-gen-go-grain \
 		--go_out=api --go_opt=paths=source_relative --go-grain_out=api --go-grain_opt=paths=source_relative \
 		grains/v1/agentjob.proto
+	go -C tools/manifests run . helm ../../k8s/chart ea-platform agentjob-sync > k8s/base/agentjob-sync.yaml
 
 $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain: tools/codegen/go.mod
 	cd tools/codegen && go build -o $(BIN)/ google.golang.org/protobuf/cmd/protoc-gen-go github.com/asynkron/protoactor-go/protobuf/protoc-gen-go-grain
 
 ## verify-generated: generated code in the tree matches what `make generate` produces
 verify-generated: generate
-	@git diff --exit-code -- k8s/crd api || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@git diff --exit-code -- k8s/crd k8s/base api || { echo "generated code is stale: run make generate and commit"; exit 1; }
 
 ## deps: system packages (protoc; later the browser) installed when missing
 deps:
