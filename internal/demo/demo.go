@@ -140,7 +140,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 			return err
 		}
 		say("")
-		say("not wired yet: the dashboard (issue 6) and the production subcommands (issue 5).")
+		say("not wired yet: the dashboard (issue 6). The production processes are `agentjob-sync silo`, `watchhost` and `all-in-one`.")
 		say("inspect:  KUBECONFIG=%s (any client-go tool), mongosh %s", kubeconfig, db.URI())
 		say("running; Ctrl-C stops the silos, the watch host, the control plane and the database.")
 		<-ctx.Done()
