@@ -7,7 +7,7 @@ TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
 # -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
 GO_TEST    := go test -count=1 -p 1 -timeout 30m
 
-.PHONY: all demo demo-check manifests-check test lint generate verify-generated tools deps clean
+.PHONY: all demo demo-check manifests-check dashboard-test test lint generate verify-generated tools deps clean
 
 all: test
 
@@ -22,6 +22,10 @@ demo-check: deps tools
 ## manifests-check: render the Helm chart and the kustomize base and apply both to the test API server (server-side dry run)
 manifests-check: tools
 	$(GO_TEST) -run 'Manifests' -v ./tests/manifests
+
+## dashboard-test: the dashboard in headless Chromium; screenshots land in tests/dashboard/artifacts/
+dashboard-test: deps
+	$(GO_TEST) -v ./tests/dashboard
 
 ## test: lint, generated-code check, unit and integration tests against the real API server and database, demo-check
 test: deps tools lint verify-generated
@@ -48,7 +52,7 @@ $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain: tools/codegen/go.mod
 verify-generated: generate
 	@git diff --exit-code -- k8s/crd k8s/base api || { echo "generated code is stale: run make generate and commit"; exit 1; }
 
-## deps: system packages (protoc; later the browser) installed when missing
+## deps: system packages (protoc, chromium, node) and the browser test's npm packages, installed when missing
 deps:
 	@scripts/install-deps.sh
 

@@ -42,7 +42,7 @@ func main() {
 	case "demo":
 		err = demo.Run(ctx, os.Stdout, demo.Options{Dir: ".demo"})
 	case "demo-check":
-		err = demo.Run(ctx, os.Stdout, demo.Options{Dir: ".demo-check", Users: 10, JobsPerUser: 10, Check: true})
+		err = demo.Run(ctx, os.Stdout, demo.Options{Dir: ".demo-check", Users: 10, JobsPerUser: 10, Check: true, DashboardAddr: "127.0.0.1:0"})
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/erulabs/agentjob-sync/internal/dashboard"
 	"github.com/erulabs/agentjob-sync/internal/grains"
 	"github.com/erulabs/agentjob-sync/internal/metrics"
 	"github.com/erulabs/agentjob-sync/internal/silo"
@@ -32,6 +33,9 @@ func startSilos(n int, db *mongo.Client, log *slog.Logger) ([]*silo.Silo, error)
 			return out, err
 		}
 		out = append(out, s)
+		if err := dashboard.SpawnMemberActor(s.System, deps); err != nil {
+			return out, err
+		}
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for _, s := range out {

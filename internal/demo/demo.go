@@ -18,9 +18,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	agentjobv1 "github.com/erulabs/agentjob-sync/api/v1"
+	"github.com/erulabs/agentjob-sync/internal/dashboard"
 	"github.com/erulabs/agentjob-sync/internal/localenv"
 	"github.com/erulabs/agentjob-sync/internal/metrics"
 	"github.com/erulabs/agentjob-sync/internal/watchhost"
+	"github.com/erulabs/agentjob-sync/internal/web"
 )
 
 // Namespace is where the platform runs its AgentJobs.
@@ -32,6 +34,8 @@ type Options struct {
 	Dir string
 	// Users and JobsPerUser size the sample; Silos is the cluster size.
 	Users, JobsPerUser, Silos int
+	// DashboardAddr is where the dashboard listens; default 127.0.0.1:8080.
+	DashboardAddr string
 	// Check runs non-interactively: wait for convergence, print the summary line, return.
 	Check bool
 	// Log receives the service's logs (warnings and errors by default).
@@ -49,6 +53,9 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	}
 	if opts.Silos == 0 {
 		opts.Silos = 3
+	}
+	if opts.DashboardAddr == "" {
+		opts.DashboardAddr = "127.0.0.1:8080"
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -100,6 +107,14 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	for _, s := range silos {
 		say("  silo %s", s.Address())
 	}
+	dash, err := web.New(opts.DashboardAddr, silos[0].Deps.Metrics.Registry)
+	if err != nil {
+		return fmt.Errorf("dashboard listen on %s: %w", opts.DashboardAddr, err)
+	}
+	dash.Handle("/dashboard/", dashboard.Handler(silos[0], ""))
+	dash.Start()
+	defer func() { _ = dash.Shutdown(context.Background()) }()
+	say("  dashboard http://%s/dashboard/ (metrics at /metrics)", dash.Addr())
 
 	say("starting the watch host (namespace %s, finalizer on) ...", Namespace)
 	wh, err := watchhost.New(cp.Config, watchhost.Config{Namespaces: []string{Namespace}, Finalizer: true, Log: opts.Log}, silos[0], metrics.New())
@@ -140,7 +155,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 			return err
 		}
 		say("")
-		say("not wired yet: the dashboard (issue 6). The production processes are `agentjob-sync silo`, `watchhost` and `all-in-one`.")
+		say("the production processes are `agentjob-sync silo`, `watchhost` and `all-in-one`; this demo runs their parts in one process.")
 		say("inspect:  KUBECONFIG=%s (any client-go tool), mongosh %s", kubeconfig, db.URI())
 		say("running; Ctrl-C stops the silos, the watch host, the control plane and the database.")
 		<-ctx.Done()

@@ -21,6 +21,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/erulabs/agentjob-sync/internal/config"
+	"github.com/erulabs/agentjob-sync/internal/dashboard"
 	"github.com/erulabs/agentjob-sync/internal/embeddeddb"
 	"github.com/erulabs/agentjob-sync/internal/grains"
 	"github.com/erulabs/agentjob-sync/internal/localenv"
@@ -107,6 +108,12 @@ func Run(ctx context.Context, role Role, cfg *config.Config, log *slog.Logger) e
 		return err
 	}
 	stops = append(stops, func(context.Context) error { s.Stop(true); return nil })
+	if deps != nil {
+		if err := dashboard.SpawnMemberActor(s.System, deps); err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		srv.Handle("/dashboard/", dashboard.Handler(s, cfg.DashboardToken))
+	}
 	srv.AddCheck("cluster", func(context.Context) error {
 		if s.Cluster.MemberList.Length() == 0 {
 			return errors.New("no cluster member hosts AgentJob grains yet")

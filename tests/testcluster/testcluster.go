@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/erulabs/agentjob-sync/internal/dashboard"
 	"github.com/erulabs/agentjob-sync/internal/grains"
 	"github.com/erulabs/agentjob-sync/internal/metrics"
 	"github.com/erulabs/agentjob-sync/internal/silo"
@@ -90,6 +91,9 @@ func (c *Cluster) AddMember() *silo.Silo {
 	})
 	if err != nil {
 		c.tb.Fatalf("start silo: %v", err)
+	}
+	if err := dashboard.SpawnMemberActor(s.System, deps); err != nil {
+		c.tb.Fatalf("dashboard actor: %v", err)
 	}
 	c.mu.Lock()
 	c.members = append(c.members, s)

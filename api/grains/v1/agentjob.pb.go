@@ -717,6 +717,277 @@ func (x *InspectResponse) GetCalls() int64 {
 	return 0
 }
 
+// MemberStatsRequest asks one silo's dashboard actor for its grains and figures.
+type MemberStatsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemberStatsRequest) Reset() {
+	*x = MemberStatsRequest{}
+	mi := &file_grains_v1_agentjob_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemberStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemberStatsRequest) ProtoMessage() {}
+
+func (x *MemberStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_grains_v1_agentjob_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemberStatsRequest.ProtoReflect.Descriptor instead.
+func (*MemberStatsRequest) Descriptor() ([]byte, []int) {
+	return file_grains_v1_agentjob_proto_rawDescGZIP(), []int{6}
+}
+
+// GrainSummary is what the dashboard lists about one active grain.
+type GrainSummary struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Uid           string                 `protobuf:"bytes,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Namespace     string                 `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Owner         string                 `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	State         string                 `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"`
+	Outcome       string                 `protobuf:"bytes,6,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	InSync        bool                   `protobuf:"varint,7,opt,name=in_sync,json=inSync,proto3" json:"in_sync,omitempty"`
+	LastError     string                 `protobuf:"bytes,8,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrainSummary) Reset() {
+	*x = GrainSummary{}
+	mi := &file_grains_v1_agentjob_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrainSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrainSummary) ProtoMessage() {}
+
+func (x *GrainSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_grains_v1_agentjob_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrainSummary.ProtoReflect.Descriptor instead.
+func (*GrainSummary) Descriptor() ([]byte, []int) {
+	return file_grains_v1_agentjob_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GrainSummary) GetUid() string {
+	if x != nil {
+		return x.Uid
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetInSync() bool {
+	if x != nil {
+		return x.InSync
+	}
+	return false
+}
+
+func (x *GrainSummary) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *GrainSummary) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// MemberStats is one silo's view: its active grains and the figures its metrics hold.
+type MemberStats struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Address        string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	ActiveGrains   int32                  `protobuf:"varint,2,opt,name=active_grains,json=activeGrains,proto3" json:"active_grains,omitempty"`
+	PersistedTotal float64                `protobuf:"fixed64,3,opt,name=persisted_total,json=persistedTotal,proto3" json:"persisted_total,omitempty"`
+	RetriesTotal   float64                `protobuf:"fixed64,4,opt,name=retries_total,json=retriesTotal,proto3" json:"retries_total,omitempty"`
+	ErrorsTotal    float64                `protobuf:"fixed64,5,opt,name=errors_total,json=errorsTotal,proto3" json:"errors_total,omitempty"`
+	DbP50Ms        float64                `protobuf:"fixed64,6,opt,name=db_p50_ms,json=dbP50Ms,proto3" json:"db_p50_ms,omitempty"`
+	DbP99Ms        float64                `protobuf:"fixed64,7,opt,name=db_p99_ms,json=dbP99Ms,proto3" json:"db_p99_ms,omitempty"`
+	LagP50Ms       float64                `protobuf:"fixed64,8,opt,name=lag_p50_ms,json=lagP50Ms,proto3" json:"lag_p50_ms,omitempty"`
+	LagP99Ms       float64                `protobuf:"fixed64,9,opt,name=lag_p99_ms,json=lagP99Ms,proto3" json:"lag_p99_ms,omitempty"`
+	Grains         []*GrainSummary        `protobuf:"bytes,10,rep,name=grains,proto3" json:"grains,omitempty"`
+	At             *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *MemberStats) Reset() {
+	*x = MemberStats{}
+	mi := &file_grains_v1_agentjob_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemberStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemberStats) ProtoMessage() {}
+
+func (x *MemberStats) ProtoReflect() protoreflect.Message {
+	mi := &file_grains_v1_agentjob_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemberStats.ProtoReflect.Descriptor instead.
+func (*MemberStats) Descriptor() ([]byte, []int) {
+	return file_grains_v1_agentjob_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MemberStats) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *MemberStats) GetActiveGrains() int32 {
+	if x != nil {
+		return x.ActiveGrains
+	}
+	return 0
+}
+
+func (x *MemberStats) GetPersistedTotal() float64 {
+	if x != nil {
+		return x.PersistedTotal
+	}
+	return 0
+}
+
+func (x *MemberStats) GetRetriesTotal() float64 {
+	if x != nil {
+		return x.RetriesTotal
+	}
+	return 0
+}
+
+func (x *MemberStats) GetErrorsTotal() float64 {
+	if x != nil {
+		return x.ErrorsTotal
+	}
+	return 0
+}
+
+func (x *MemberStats) GetDbP50Ms() float64 {
+	if x != nil {
+		return x.DbP50Ms
+	}
+	return 0
+}
+
+func (x *MemberStats) GetDbP99Ms() float64 {
+	if x != nil {
+		return x.DbP99Ms
+	}
+	return 0
+}
+
+func (x *MemberStats) GetLagP50Ms() float64 {
+	if x != nil {
+		return x.LagP50Ms
+	}
+	return 0
+}
+
+func (x *MemberStats) GetLagP99Ms() float64 {
+	if x != nil {
+		return x.LagP99Ms
+	}
+	return 0
+}
+
+func (x *MemberStats) GetGrains() []*GrainSummary {
+	if x != nil {
+		return x.Grains
+	}
+	return nil
+}
+
+func (x *MemberStats) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
 var File_grains_v1_agentjob_proto protoreflect.FileDescriptor
 
 const file_grains_v1_agentjob_proto_rawDesc = "" +
@@ -785,7 +1056,35 @@ const file_grains_v1_agentjob_proto_rawDesc = "" +
 	"\btimeline\x18\x0e \x03(\v2\x1e.agentjob.grains.v1.TransitionR\btimeline\x12\x16\n" +
 	"\x06member\x18\x0f \x01(\tR\x06member\x12=\n" +
 	"\factivated_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\vactivatedAt\x12\x14\n" +
-	"\x05calls\x18\x11 \x01(\x03R\x05calls*\xce\x02\n" +
+	"\x05calls\x18\x11 \x01(\x03R\x05calls\"\x14\n" +
+	"\x12MemberStatsRequest\"\x8b\x02\n" +
+	"\fGrainSummary\x12\x10\n" +
+	"\x03uid\x18\x01 \x01(\tR\x03uid\x12\x1c\n" +
+	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
+	"\x05owner\x18\x04 \x01(\tR\x05owner\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x12\x18\n" +
+	"\aoutcome\x18\x06 \x01(\tR\aoutcome\x12\x17\n" +
+	"\ain_sync\x18\a \x01(\bR\x06inSync\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\b \x01(\tR\tlastError\x129\n" +
+	"\n" +
+	"updated_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\x97\x03\n" +
+	"\vMemberStats\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12#\n" +
+	"\ractive_grains\x18\x02 \x01(\x05R\factiveGrains\x12'\n" +
+	"\x0fpersisted_total\x18\x03 \x01(\x01R\x0epersistedTotal\x12#\n" +
+	"\rretries_total\x18\x04 \x01(\x01R\fretriesTotal\x12!\n" +
+	"\ferrors_total\x18\x05 \x01(\x01R\verrorsTotal\x12\x1a\n" +
+	"\tdb_p50_ms\x18\x06 \x01(\x01R\adbP50Ms\x12\x1a\n" +
+	"\tdb_p99_ms\x18\a \x01(\x01R\adbP99Ms\x12\x1c\n" +
+	"\n" +
+	"lag_p50_ms\x18\b \x01(\x01R\blagP50Ms\x12\x1c\n" +
+	"\n" +
+	"lag_p99_ms\x18\t \x01(\x01R\blagP99Ms\x128\n" +
+	"\x06grains\x18\n" +
+	" \x03(\v2 .agentjob.grains.v1.GrainSummaryR\x06grains\x12*\n" +
+	"\x02at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x02at*\xce\x02\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11OUTCOME_PERSISTED\x10\x01\x12\x16\n" +
@@ -817,7 +1116,7 @@ func file_grains_v1_agentjob_proto_rawDescGZIP() []byte {
 }
 
 var file_grains_v1_agentjob_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_grains_v1_agentjob_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_grains_v1_agentjob_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_grains_v1_agentjob_proto_goTypes = []any{
 	(Outcome)(0),                  // 0: agentjob.grains.v1.Outcome
 	(*NodeStatus)(nil),            // 1: agentjob.grains.v1.NodeStatus
@@ -826,28 +1125,34 @@ var file_grains_v1_agentjob_proto_goTypes = []any{
 	(*InspectRequest)(nil),        // 4: agentjob.grains.v1.InspectRequest
 	(*Transition)(nil),            // 5: agentjob.grains.v1.Transition
 	(*InspectResponse)(nil),       // 6: agentjob.grains.v1.InspectResponse
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*MemberStatsRequest)(nil),    // 7: agentjob.grains.v1.MemberStatsRequest
+	(*GrainSummary)(nil),          // 8: agentjob.grains.v1.GrainSummary
+	(*MemberStats)(nil),           // 9: agentjob.grains.v1.MemberStats
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
 }
 var file_grains_v1_agentjob_proto_depIdxs = []int32{
-	7,  // 0: agentjob.grains.v1.ObserveRequest.created:type_name -> google.protobuf.Timestamp
+	10, // 0: agentjob.grains.v1.ObserveRequest.created:type_name -> google.protobuf.Timestamp
 	1,  // 1: agentjob.grains.v1.ObserveRequest.nodes:type_name -> agentjob.grains.v1.NodeStatus
-	7,  // 2: agentjob.grains.v1.ObserveRequest.deleted_at:type_name -> google.protobuf.Timestamp
-	7,  // 3: agentjob.grains.v1.ObserveRequest.observed_at:type_name -> google.protobuf.Timestamp
+	10, // 2: agentjob.grains.v1.ObserveRequest.deleted_at:type_name -> google.protobuf.Timestamp
+	10, // 3: agentjob.grains.v1.ObserveRequest.observed_at:type_name -> google.protobuf.Timestamp
 	0,  // 4: agentjob.grains.v1.ObserveResponse.outcome:type_name -> agentjob.grains.v1.Outcome
-	7,  // 5: agentjob.grains.v1.Transition.at:type_name -> google.protobuf.Timestamp
+	10, // 5: agentjob.grains.v1.Transition.at:type_name -> google.protobuf.Timestamp
 	0,  // 6: agentjob.grains.v1.InspectResponse.last_outcome:type_name -> agentjob.grains.v1.Outcome
-	7,  // 7: agentjob.grains.v1.InspectResponse.last_error_at:type_name -> google.protobuf.Timestamp
+	10, // 7: agentjob.grains.v1.InspectResponse.last_error_at:type_name -> google.protobuf.Timestamp
 	5,  // 8: agentjob.grains.v1.InspectResponse.timeline:type_name -> agentjob.grains.v1.Transition
-	7,  // 9: agentjob.grains.v1.InspectResponse.activated_at:type_name -> google.protobuf.Timestamp
-	2,  // 10: agentjob.grains.v1.AgentJob.Observe:input_type -> agentjob.grains.v1.ObserveRequest
-	4,  // 11: agentjob.grains.v1.AgentJob.Inspect:input_type -> agentjob.grains.v1.InspectRequest
-	3,  // 12: agentjob.grains.v1.AgentJob.Observe:output_type -> agentjob.grains.v1.ObserveResponse
-	6,  // 13: agentjob.grains.v1.AgentJob.Inspect:output_type -> agentjob.grains.v1.InspectResponse
-	12, // [12:14] is the sub-list for method output_type
-	10, // [10:12] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	10, // 9: agentjob.grains.v1.InspectResponse.activated_at:type_name -> google.protobuf.Timestamp
+	10, // 10: agentjob.grains.v1.GrainSummary.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 11: agentjob.grains.v1.MemberStats.grains:type_name -> agentjob.grains.v1.GrainSummary
+	10, // 12: agentjob.grains.v1.MemberStats.at:type_name -> google.protobuf.Timestamp
+	2,  // 13: agentjob.grains.v1.AgentJob.Observe:input_type -> agentjob.grains.v1.ObserveRequest
+	4,  // 14: agentjob.grains.v1.AgentJob.Inspect:input_type -> agentjob.grains.v1.InspectRequest
+	3,  // 15: agentjob.grains.v1.AgentJob.Observe:output_type -> agentjob.grains.v1.ObserveResponse
+	6,  // 16: agentjob.grains.v1.AgentJob.Inspect:output_type -> agentjob.grains.v1.InspectResponse
+	15, // [15:17] is the sub-list for method output_type
+	13, // [13:15] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_grains_v1_agentjob_proto_init() }
@@ -861,7 +1166,7 @@ func file_grains_v1_agentjob_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_grains_v1_agentjob_proto_rawDesc), len(file_grains_v1_agentjob_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   6,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
