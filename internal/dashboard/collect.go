@@ -24,17 +24,17 @@ type collector struct {
 
 // member is one member as the overview shows it.
 type member struct {
-	Address          string  `json:"address"`
-	Grains           int32   `json:"grains"`
-	PersistedPerSec  float64 `json:"persistedPerSec"`
-	PersistedTotal   float64 `json:"persistedTotal"`
-	DBp50Ms          float64 `json:"dbP50Ms"`
-	DBp99Ms          float64 `json:"dbP99Ms"`
-	LagP50Ms         float64 `json:"lagP50Ms"`
-	LagP99Ms         float64 `json:"lagP99Ms"`
-	Retries          float64 `json:"retries"`
-	Errors           float64 `json:"errors"`
-	Error            string  `json:"error,omitempty"`
+	Address         string  `json:"address"`
+	Grains          int32   `json:"grains"`
+	PersistedPerSec float64 `json:"persistedPerSec"`
+	PersistedTotal  float64 `json:"persistedTotal"`
+	DBp50Ms         float64 `json:"dbP50Ms"`
+	DBp99Ms         float64 `json:"dbP99Ms"`
+	LagP50Ms        float64 `json:"lagP50Ms"`
+	LagP99Ms        float64 `json:"lagP99Ms"`
+	Retries         float64 `json:"retries"`
+	Errors          float64 `json:"errors"`
+	Error           string  `json:"error,omitempty"`
 }
 
 type snapshot struct {

@@ -20,6 +20,9 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	Retry   RetryPolicy
+	// MaxNodesBytes bounds the nodes copied into one entry (BSON size); beyond it node outputs are
+	// left out, and if the nodes still do not fit the job reports EntryTooLarge. Default 256 KiB.
+	MaxNodesBytes int
 	// Directory lists this member's active grains for the dashboard.
 	Directory *Directory
 	// OnPersist, if set, is told about every write (tests record the write sequence with it).
@@ -57,6 +60,9 @@ func (d *Deps) Register(system *actor.ActorSystem) {
 	}
 	if d.Directory == nil {
 		d.Directory = NewDirectory()
+	}
+	if d.MaxNodesBytes <= 0 {
+		d.MaxNodesBytes = 256 << 10
 	}
 	if d.Retry == (RetryPolicy{}) {
 		d.Retry = DefaultRetry

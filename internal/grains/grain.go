@@ -135,7 +135,12 @@ func (g *Grain) observe(req *grainsv1.ObserveRequest) *grainsv1.ObserveResponse 
 		return outcome(grainsv1.Outcome_OUTCOME_UNKNOWN_STATE, fmt.Sprintf("unknown status.state %q", req.GetState()))
 	}
 	g.observed = status
-	obs := Observation{Status: status, Nodes: nodesFrom(req.GetNodes()), Deleted: req.GetDeleted()}
+	nodes, fits := fitNodes(nodesFrom(req.GetNodes()), g.deps.MaxNodesBytes)
+	if !fits {
+		return outcome(grainsv1.Outcome_OUTCOME_ENTRY_TOO_LARGE,
+			fmt.Sprintf("status.nodes takes more than %d bytes even without outputs", g.deps.MaxNodesBytes))
+	}
+	obs := Observation{Status: status, Nodes: nodes, Deleted: req.GetDeleted()}
 	if obs.Deleted {
 		obs.DeletedAt = g.deps.Now().UTC()
 		if ts := req.GetDeletedAt(); ts != nil {
@@ -184,6 +189,20 @@ func (g *Grain) load() *grainsv1.ObserveResponse {
 	})
 	if err != nil {
 		return failure(err)
+	}
+	if loc.Found && loc.Duplicates > 0 {
+		// Exactly one entry per job: copies an earlier operator left go; the first one stays.
+		var removed int
+		err := g.withRetry(func(ctx context.Context) (err error) {
+			removed, err = g.deps.Store.RemoveDuplicates(ctx, g.owner, g.uid, loc.Index)
+			return err
+		})
+		if err != nil {
+			return failure(err)
+		}
+		g.deps.Log.Warn("removed duplicate entries", "uid", g.uid, "job", g.namespace+"/"+g.name, "user", g.owner, "removed", removed)
+		g.deps.Metrics.Errors.WithLabelValues("duplicate_entries_removed").Add(float64(removed))
+		return g.load()
 	}
 	g.loaded, g.found, g.index = true, loc.Found, loc.Index
 	g.entry, g.seen = loc.Entry, store.Located{}

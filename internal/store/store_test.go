@@ -336,3 +336,29 @@ func driveEntry(ctx context.Context, s *store.Store, user string, e store.Entry,
 	}
 	return errors.New("update kept conflicting")
 }
+
+// Copies of one job's entry left by an earlier operator are removed, keeping the first, and
+// neighbours stay.
+func TestRemoveDuplicatesKeepsFirstAndNeighbours(t *testing.T) {
+	s, m := newStore(t)
+	user := m.SeedUser(t)
+	ctx := context.Background()
+	id := uuid.NewString()
+	copyOf := bson.D{{Key: "id", Value: id}, {Key: "status", Value: "Pending"}}
+	for _, e := range []bson.D{copyOf, {{Key: "id", Value: "other"}}, copyOf, copyOf} {
+		if _, err := m.Users().UpdateOne(ctx, bson.D{{Key: "id", Value: user}}, bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loc, err := s.Load(ctx, user, id)
+	if err != nil || loc.Index != 0 || loc.Duplicates != 2 {
+		t.Fatalf("load: %+v %v", loc, err)
+	}
+	n, err := s.RemoveDuplicates(ctx, user, id, loc.Index)
+	if err != nil || n != 2 {
+		t.Fatalf("removed %d: %v", n, err)
+	}
+	if ids := jobIDs(t, m, user); len(ids) != 2 || ids[0] != id || ids[1] != "other" {
+		t.Fatalf("jobs = %v", ids)
+	}
+}
