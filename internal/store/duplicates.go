@@ -40,7 +40,7 @@ func (s *Store) RemoveDuplicates(ctx context.Context, user, id string, keep int)
 		if err != nil {
 			return removed, classify("remove duplicate", err)
 		}
-		removed += int(res.ModifiedCount)
+		removed += int(res.MatchedCount) // FerretDB v1 does not always count an unset array element as modified
 	}
 	if removed > 0 {
 		start := time.Now()

@@ -31,6 +31,8 @@ type Options struct {
 	OnCall func(uid string, begin bool)
 	// Writes, if set, records this cluster's writes into a log shared with another cluster.
 	Writes *WriteLog
+	// Log receives the grains' logs; errors only to stderr when nil.
+	Log *slog.Logger
 }
 
 // Cluster is a running test cluster.
@@ -77,7 +79,7 @@ func (c *Cluster) AddMember() *silo.Silo {
 		}}),
 		Flags:     flags,
 		Metrics:   m,
-		Log:       quietLog(),
+		Log:       c.grainLog(),
 		Retry:     c.opts.Retry,
 		OnPersist: c.Writes.add,
 		OnCall:    c.opts.OnCall,
@@ -148,6 +150,13 @@ func (c *Cluster) Activations() int {
 		n += s.Deps.Directory.Len()
 	}
 	return n
+}
+
+func (c *Cluster) grainLog() *slog.Logger {
+	if c.opts.Log != nil {
+		return c.opts.Log
+	}
+	return quietLog()
 }
 
 // quietLog keeps Proto.Actor's chatter out of test output unless AGENTJOB_TEST_LOG=debug.

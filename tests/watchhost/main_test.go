@@ -39,6 +39,9 @@ type envOptions struct {
 	flags *grains.Flags
 	mongo *harness.Mongo
 	cfg   watchhost.Config
+	log   *slog.Logger
+	// extraNamespaces are watched besides the test's own.
+	extraNamespaces []string
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -49,10 +52,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 		m = harness.SharedMongo(t)
 	}
 	e := &env{t: t, kube: k, mongo: m, ns: k.Namespace(t)}
-	e.cluster = testcluster.New(t, m, 2, testcluster.Options{Flags: o.flags,
+	e.cluster = testcluster.New(t, m, 2, testcluster.Options{Flags: o.flags, Log: o.log,
 		Retry: grains.RetryPolicy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Budget: 500 * time.Millisecond}})
 	e.cfg = o.cfg
-	e.cfg.Namespaces = []string{e.ns}
+	e.cfg.Namespaces = append([]string{e.ns}, o.extraNamespaces...)
 	e.cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	if e.cfg.MaxBackoff == 0 {
 		e.cfg.MaxBackoff = 2 * time.Second
