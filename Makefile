@@ -7,7 +7,7 @@ TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
 # -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
 GO_TEST    := go test -count=1 -p 1 -timeout 30m
 
-.PHONY: all demo demo-check manifests-check dashboard-test test lint generate verify-generated tools deps clean
+.PHONY: all demo demo-check manifests-check dashboard-test chaos test lint generate verify-generated tools deps clean
 
 all: test
 
@@ -26,6 +26,14 @@ manifests-check: tools
 ## dashboard-test: the dashboard in headless Chromium; screenshots land in tests/dashboard/artifacts/
 dashboard-test: deps
 	$(GO_TEST) -v ./tests/dashboard
+
+## chaos: seeded fault-injection runs of the whole system (CHAOS_RUNS, CHAOS_SECONDS; replay with CHAOS_SEED)
+CHAOS_RUNS ?= 5
+CHAOS_SECONDS ?= 30
+chaos: deps tools
+	@set -o pipefail; CHAOS_RUNS=$(CHAOS_RUNS) CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO_TEST) -run 'TestChaos' -v ./tests/watchhost 2>&1 \
+		| grep -v '^{' | tee /tmp/agentjob-chaos.log | grep -E '^(=== RUN|--- |\s+chaos_test)'; \
+		status=$$?; grep '^chaos:' /tmp/agentjob-chaos.log | tail -1; exit $$status
 
 ## test: lint, generated-code check, unit and integration tests against the real API server and database, demo-check
 test: deps tools lint verify-generated

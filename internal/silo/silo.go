@@ -33,7 +33,11 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Deps are given to grains activated here; nil starts a client that hosts no grains.
 	Deps *grains.Deps
-	Log  *slog.Logger
+	// MemberWithoutGrains joins as a member hosting no kinds instead of as a client, for providers
+	// whose client mode is broken (Proto.Actor's in-process test provider dereferences a nil
+	// cluster when membership changes under a client).
+	MemberWithoutGrains bool
+	Log                 *slog.Logger
 }
 
 // Silo is a running cluster member (or client).
@@ -43,6 +47,7 @@ type Silo struct {
 	Deps     *grains.Deps
 	timeout  time.Duration
 	provider cluster.ClusterProvider
+	member   bool
 }
 
 // Start joins the cluster. With cfg.Deps it hosts the AgentJob kind; without, it only calls grains.
@@ -84,12 +89,13 @@ func Start(cfg Config) (*Silo, error) {
 		cluster.WithRequestTimeout(cfg.RequestTimeout),
 	)
 	c := cluster.New(system, cc)
-	if cfg.Deps != nil {
+	member := cfg.Deps != nil || cfg.MemberWithoutGrains
+	if member {
 		c.StartMember()
 	} else {
 		c.StartClient()
 	}
-	return &Silo{System: system, Cluster: c, Deps: cfg.Deps, timeout: cfg.RequestTimeout, provider: cfg.Provider}, nil
+	return &Silo{System: system, Cluster: c, Deps: cfg.Deps, timeout: cfg.RequestTimeout, provider: cfg.Provider, member: member}, nil
 }
 
 // Address is this member's host:port in the cluster.
@@ -118,7 +124,7 @@ func (s *Silo) Stop(graceful bool) {
 	if err := s.provider.Shutdown(graceful); err != nil {
 		s.Cluster.Logger().Warn("cluster provider shutdown", "err", err)
 	}
-	if s.Deps == nil {
+	if !s.member {
 		s.System.Shutdown()
 		s.Cluster.IdentityLookup.Shutdown()
 		s.Cluster.Remote.Shutdown(graceful)

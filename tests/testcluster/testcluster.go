@@ -176,3 +176,22 @@ func (c *Cluster) ActivationsTotal() int {
 	}
 	return int(n)
 }
+
+// Client starts a cluster client (hosting no grains) that reaches the members' grains as the watch
+// host does in production; it keeps working while members come and go. Stopped at cleanup.
+func (c *Cluster) Client() *silo.Silo {
+	c.tb.Helper()
+	s, err := silo.Start(silo.Config{
+		ClusterName: c.name,
+		Provider:    test.NewTestProvider(c.agent, test.WithTestProviderServiceTtl(time.Minute)),
+		Log:         quietLog(),
+		// The in-process provider's client mode crashes on membership changes; a member hosting
+		// no kinds plays the same role.
+		MemberWithoutGrains: true,
+	})
+	if err != nil {
+		c.tb.Fatalf("start client: %v", err)
+	}
+	c.tb.Cleanup(func() { s.Stop(true) })
+	return s
+}

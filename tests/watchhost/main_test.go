@@ -31,6 +31,7 @@ type env struct {
 	cluster *testcluster.Cluster
 	ns      string
 	cfg     watchhost.Config
+	router  watchhost.Router
 	stop    context.CancelFunc
 	done    chan error
 }
@@ -42,6 +43,8 @@ type envOptions struct {
 	log   *slog.Logger
 	// extraNamespaces are watched besides the test's own.
 	extraNamespaces []string
+	// viaClient routes through a cluster client instead of the first member, so members may die.
+	viaClient bool
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -54,8 +57,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e := &env{t: t, kube: k, mongo: m, ns: k.Namespace(t)}
 	e.cluster = testcluster.New(t, m, 2, testcluster.Options{Flags: o.flags, Log: o.log,
 		Retry: grains.RetryPolicy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Budget: 500 * time.Millisecond}})
+	e.router = e.cluster.Members()[0]
+	if o.viaClient {
+		e.router = e.cluster.Client()
+	}
 	e.cfg = o.cfg
 	e.cfg.Namespaces = append([]string{e.ns}, o.extraNamespaces...)
+	if e.cfg.LeaderElection && e.cfg.LeaseNamespace == "" {
+		e.cfg.LeaseNamespace = e.ns
+	}
 	e.cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	if e.cfg.MaxBackoff == 0 {
 		e.cfg.MaxBackoff = 2 * time.Second
@@ -67,7 +77,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 
 func (e *env) startWatchHost() {
 	e.t.Helper()
-	wh, err := watchhost.New(e.kube.Config, e.cfg, e.cluster.Members()[0], metrics.New())
+	wh, err := watchhost.New(e.kube.Config, e.cfg, e.router, metrics.New())
 	if err != nil {
 		e.t.Fatal(err)
 	}
