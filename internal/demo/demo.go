@@ -95,7 +95,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	say("  DB_URL=%s", db.URI())
 
 	say("starting %d silos ...", opts.Silos)
-	silos, err := startSilos(opts.Silos, mc, opts.Log)
+	silos, err := localenv.StartSilos(opts.Silos, mc, opts.Log, nil)
 	defer func() {
 		for _, s := range silos {
 			s.Stop(true)

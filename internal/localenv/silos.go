@@ -1,4 +1,4 @@
-package demo
+package localenv
 
 import (
 	"fmt"
@@ -15,9 +15,10 @@ import (
 	"github.com/erulabs/agentjob-sync/internal/store"
 )
 
-// startSilos starts n silos in this process, clustered through Proto.Actor's in-process provider
-// (one machine, no Kubernetes pods to discover).
-func startSilos(n int, db *mongo.Client, log *slog.Logger) ([]*silo.Silo, error) {
+// StartSilos starts n silos in this process, clustered through Proto.Actor's in-process provider
+// (one machine, no Kubernetes pods to discover), each with its dashboard actor. onPersist, if set,
+// is told about every write (benchmarks time them).
+func StartSilos(n int, db *mongo.Client, log *slog.Logger, onPersist func(grains.Persisted)) ([]*silo.Silo, error) {
 	agent := test.NewInMemAgent()
 	var out []*silo.Silo
 	for i := 0; i < n; i++ {
@@ -26,7 +27,7 @@ func startSilos(n int, db *mongo.Client, log *slog.Logger) ([]*silo.Silo, error)
 			Store: store.New(db, store.Options{Observe: func(op string, took time.Duration, _ error) {
 				m.DBTime.WithLabelValues(op).Observe(took.Seconds())
 			}}),
-			Flags: grains.AllFlags(), Metrics: m, Log: log,
+			Flags: grains.AllFlags(), Metrics: m, Log: log, OnPersist: onPersist,
 		}
 		s, err := silo.Start(silo.Config{ClusterName: "demo", Provider: test.NewTestProvider(agent, test.WithTestProviderServiceTtl(time.Minute)), Deps: deps, Log: log})
 		if err != nil {
