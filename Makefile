@@ -7,7 +7,7 @@ TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
 # -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
 GO_TEST    := go test -count=1 -p 1 -timeout 30m
 
-.PHONY: all demo demo-check manifests-check dashboard-test chaos test lint generate verify-generated tools deps clean
+.PHONY: all demo demo-check manifests-check dashboard-test chaos bench test lint generate verify-generated tools deps clean
 
 all: test
 
@@ -26,6 +26,10 @@ manifests-check: tools
 ## dashboard-test: the dashboard in headless Chromium; screenshots land in tests/dashboard/artifacts/
 dashboard-test: deps
 	$(GO_TEST) -v ./tests/dashboard
+
+## bench: throughput, lag, memory and catch-up on the real API server and embedded database → bench/results.json
+bench: deps tools
+	go run ./tests/bench
 
 ## chaos: seeded fault-injection runs of the whole system (CHAOS_RUNS, CHAOS_SECONDS; replay with CHAOS_SEED)
 CHAOS_RUNS ?= 5
