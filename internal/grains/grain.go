@@ -47,8 +47,8 @@ type Grain struct {
 	found  bool
 	index  int
 	entry  store.Entry
-	// seen is a Load that found no entry, reused to guard the insert without another read.
-	seen store.Located
+	// length is the jobs array's length at the last read, so an insert can learn its index.
+	length int
 	// known is true once an entry for this job has existed (created here, seen, or recorded on the
 	// resource): if it is then missing, the owner removed it.
 	known bool
@@ -197,18 +197,17 @@ func (g *Grain) load() *grainsv1.ObserveResponse {
 			removed, err = g.deps.Store.RemoveDuplicates(ctx, g.owner, g.uid, loc.Index)
 			return err
 		})
+		if removed > 0 { // counted even if a later step failed: those copies are gone
+			g.deps.Log.Warn("removed duplicate entries", "uid", g.uid, "job", g.namespace+"/"+g.name, "user", g.owner, "removed", removed)
+			g.deps.Metrics.Errors.WithLabelValues("duplicate_entries_removed").Add(float64(removed))
+		}
 		if err != nil {
 			return failure(err)
 		}
-		g.deps.Log.Warn("removed duplicate entries", "uid", g.uid, "job", g.namespace+"/"+g.name, "user", g.owner, "removed", removed)
-		g.deps.Metrics.Errors.WithLabelValues("duplicate_entries_removed").Add(float64(removed))
 		return g.load()
 	}
-	g.loaded, g.found, g.index = true, loc.Found, loc.Index
-	g.entry, g.seen = loc.Entry, store.Located{}
-	if !loc.Found {
-		g.seen = loc // only needed by the insert that follows; insert drops it
-	}
+	g.loaded, g.found, g.index, g.length = true, loc.Found, loc.Index, loc.Len
+	g.entry = loc.Entry
 	if loc.Found {
 		g.known = true
 	}
@@ -228,9 +227,8 @@ func (g *Grain) insert(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 	}
 	var inserted bool
 	var index int
-	defer func() { g.seen = store.Located{} }() // the snapshot is the whole jobs array: keep grains small
 	err := g.withRetry(func(ctx context.Context) (err error) {
-		inserted, index, err = g.deps.Store.InsertAfter(ctx, g.owner, e, g.seen)
+		inserted, index, err = g.deps.Store.Insert(ctx, g.owner, e, g.length)
 		return err
 	})
 	switch {
@@ -245,7 +243,9 @@ func (g *Grain) insert(req *grainsv1.ObserveRequest, plan Plan) (*grainsv1.Obser
 		g.loaded = false
 		return nil, true
 	}
-	g.loaded, g.found, g.known, g.index, g.entry = true, true, true, index, e
+	// index is -1 when the array changed since the last read: the next update reads it once.
+	g.loaded, g.found, g.known, g.index, g.entry = index >= 0, true, true, index, e
+	g.length = -1
 	g.persisted(req, plan.Status, true)
 	return outcome(grainsv1.Outcome_OUTCOME_PERSISTED, ""), false
 }

@@ -1,10 +1,6 @@
 package store
 
-import (
-	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-)
+import "time"
 
 // JobType is the job_type of every entry this service writes.
 const JobType = "AgentJob"
@@ -53,8 +49,6 @@ type Located struct {
 	Entry Entry
 	// Duplicates counts further entries with the same id (left by an earlier operator).
 	Duplicates int
-
-	// jobs is the array as read, so InsertAfter can guard its push without reading it again.
-	jobs bson.RawValue
-	read bool
+	// Len is the jobs array's length when it was read (0 when there is none).
+	Len int
 }

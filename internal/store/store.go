@@ -58,78 +58,55 @@ func New(client *mongo.Client, opts Options) *Store {
 	return &Store{users: client.Database(opts.Database).Collection(opts.Collection), timeout: opts.Timeout, observe: opts.Observe}
 }
 
-// maxInsertAttempts bounds how often Insert re-reads after another writer changed the array.
-const maxInsertAttempts = 20
-
-// Insert appends e to the owner's jobs array unless an entry with e.ID is already there. It is
-// idempotent: retries and concurrent calls leave exactly one entry. It reports whether this call
-// inserted it and the entry's index in the array.
+// Insert appends e to the owner's jobs array unless an entry with e.ID is already there: an
+// atomic conditional push guarded by {$nor: [{"jobs.id": e.ID}]}. It is idempotent: retries and
+// concurrent calls leave exactly one entry, and concurrent inserts of other jobs never make it
+// fail. It reports whether this call inserted the entry and, when it can tell, where.
 //
-// MongoDB would express "absent" as {"jobs.id": {$ne: id}}, but FerretDB v1 evaluates $ne, $nin and
-// $elemMatch on arrays of documents wrongly. Instead the push is conditional on the array still
-// holding exactly the ids that were read (none of them e.ID): a compare-and-swap on the id list that
-// both servers evaluate alike.
-func (s *Store) Insert(ctx context.Context, user string, e Entry) (inserted bool, index int, err error) {
-	return s.InsertAfter(ctx, user, e, Located{})
-}
-
-// InsertAfter is Insert for a caller that has just loaded the job with Load and found no entry:
-// the first attempt guards the push with what that Load read instead of reading the array again.
-func (s *Store) InsertAfter(ctx context.Context, user string, e Entry, seen Located) (inserted bool, index int, err error) {
+// length is the array's length as the caller last read it (-1: unknown). The first attempt also
+// requires that length, so that on success the entry's index is known without another read; if
+// the array changed meanwhile, the push is repeated without that guard and the index is -1.
+//
+// FerretDB v1 evaluates $ne, $nin and $elemMatch on arrays of documents wrongly, but evaluates
+// the array equality inside $nor as MongoDB does (tested in this package).
+func (s *Store) Insert(ctx context.Context, user string, e Entry, length int) (inserted bool, index int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if e.Nodes == nil {
 		e.Nodes = []Node{}
 	}
-	for attempt := 0; attempt < maxInsertAttempts; attempt++ {
-		jobs := seen.jobs
-		if attempt > 0 || !seen.read {
-			if jobs, err = s.readJobs(ctx, user); err != nil {
-				return false, 0, err
-			}
+	absent := bson.D{{Key: "jobs.id", Value: e.ID}}
+	push := bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}}
+	if length >= 0 {
+		filter := bson.D{{Key: "id", Value: user}, {Key: "$nor", Value: bson.A{absent}},
+			{Key: "jobs." + strconv.Itoa(length), Value: bson.D{{Key: "$exists", Value: false}}}}
+		if length > 0 {
+			filter = append(filter, bson.E{Key: "jobs." + strconv.Itoa(length-1), Value: bson.D{{Key: "$exists", Value: true}}})
 		}
-		loc, err := locate(jobs, e.ID)
-		if err != nil {
-			return false, 0, err
-		}
-		if loc.Found {
-			return false, loc.Index, nil
-		}
-		guard, n := unchangedIDs(jobs)
 		start := time.Now()
-		res, err := s.users.UpdateOne(ctx, append(bson.D{{Key: "id", Value: user}}, guard...),
-			bson.D{{Key: "$push", Value: bson.D{{Key: "jobs", Value: e}}}})
+		res, err := s.users.UpdateOne(ctx, filter, push)
 		s.observe("insert", time.Since(start), err)
-		if err != nil {
-			return false, 0, classify("insert entry", err)
-		}
-		if res.MatchedCount == 1 {
-			return true, n, nil // the guard held the array at n elements, so the push landed at n
+		if err == nil && res.MatchedCount == 1 {
+			return true, length, nil
 		}
 	}
-	return false, 0, ErrConflict
-}
-
-// unchangedIDs is a filter that matches only while the jobs array holds the same ids, in the same
-// positions, as the jobs value that was read; n is the array's length.
-func unchangedIDs(jobs bson.RawValue) (guard bson.D, n int) {
-	absent := bson.D{{Key: "$exists", Value: false}}
-	if jobs.Type != bson.TypeArray {
-		return bson.D{{Key: "jobs", Value: absent}}, 0
+	start := time.Now()
+	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "id", Value: user}, {Key: "$nor", Value: bson.A{absent}}}, push)
+	s.observe("insert", time.Since(start), err)
+	if err == nil && res.MatchedCount == 1 {
+		return true, -1, nil
 	}
-	values, _ := jobs.Array().Values() // locate has validated the array
-	guard = make(bson.D, 0, len(values)+1)
-	for i, v := range values {
-		key := "jobs." + strconv.Itoa(i) + ".id"
-		var want any = absent
-		if doc, ok := v.DocumentOK(); ok {
-			if id, err := doc.LookupErr("id"); err == nil {
-				want = id
-			}
-		}
-		guard = append(guard, bson.E{Key: key, Value: want})
+	// Nothing matched, or the push failed: read the document to say why.
+	loc, lerr := s.Load(ctx, user, e.ID)
+	switch {
+	case lerr != nil:
+		return false, -1, lerr
+	case err != nil:
+		return false, -1, classify("insert entry", err)
+	case !loc.Found:
+		return false, -1, ErrConflict // there a moment ago, gone now: let the caller decide again
 	}
-	return append(guard, bson.E{Key: "jobs." + strconv.Itoa(len(values)), Value: absent}), len(values)
+	return false, loc.Index, nil
 }
 
 // Update writes ch to the entry at index, provided it still holds id and was last written at
@@ -178,9 +155,7 @@ func (s *Store) Load(ctx context.Context, user, id string) (Located, error) {
 	if err != nil {
 		return Located{}, err
 	}
-	loc, err := locate(jobs, id)
-	loc.jobs, loc.read = jobs, err == nil
-	return loc, err
+	return locate(jobs, id)
 }
 
 // readJobs reads only the jobs field of the owner's document.
@@ -215,6 +190,7 @@ func locate(jobs bson.RawValue, id string) (Located, error) {
 	if err != nil {
 		return loc, fmt.Errorf("decode jobs array: %w", err)
 	}
+	loc.Len = len(values)
 	for i, v := range values {
 		doc, ok := v.DocumentOK()
 		if !ok {

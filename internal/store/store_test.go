@@ -60,7 +60,7 @@ func TestInsertIsIdempotentUnderRetries(t *testing.T) {
 	e := entry(uuid.NewString(), "New")
 	ctx := context.Background()
 	for i, want := range []bool{true, false, false} {
-		got, _, err := s.Insert(ctx, user, e)
+		got, _, err := s.Insert(ctx, user, e, -1)
 		if err != nil {
 			t.Fatalf("insert #%d: %v", i, err)
 		}
@@ -88,7 +88,7 @@ func TestInsertIsIdempotentUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for _, id := range ids {
-				ok, _, err := s.Insert(context.Background(), user, entry(id, "New"))
+				ok, _, err := s.Insert(context.Background(), user, entry(id, "New"), -1)
 				if err != nil {
 					errs <- err
 					return
@@ -118,14 +118,14 @@ func TestInsertIsIdempotentUnderConcurrency(t *testing.T) {
 func TestInsertReportsMissingUserAndNonArrayJobs(t *testing.T) {
 	s, m := newStore(t)
 	ctx := context.Background()
-	if _, _, err := s.Insert(ctx, uuid.NewString(), entry(uuid.NewString(), "New")); !errors.Is(err, store.ErrUserNotFound) {
+	if _, _, err := s.Insert(ctx, uuid.NewString(), entry(uuid.NewString(), "New"), -1); !errors.Is(err, store.ErrUserNotFound) {
 		t.Errorf("insert for a missing user: %v, want ErrUserNotFound", err)
 	}
 	user := uuid.NewString()
 	if _, err := m.Users().InsertOne(ctx, bson.D{{Key: "id", Value: user}, {Key: "jobs", Value: "oops"}}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := s.Insert(ctx, user, entry(uuid.NewString(), "New"))
+	_, _, err := s.Insert(ctx, user, entry(uuid.NewString(), "New"), -1)
 	if !errors.Is(err, store.ErrJobsNotArray) || !store.IsPermanent(err) {
 		t.Errorf("insert into non-array jobs: %v, want permanent ErrJobsNotArray", err)
 	}
@@ -142,7 +142,7 @@ func TestInsertCreatesMissingJobsArray(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := entry(uuid.NewString(), "New")
-	if ok, idx, err := s.Insert(ctx, user, e); err != nil || !ok || idx != 0 {
+	if ok, idx, err := s.Insert(ctx, user, e, 0); err != nil || !ok || idx != 0 {
 		t.Fatalf("insert: %v %v", ok, err)
 	}
 	if ids := jobIDs(t, m, user); len(ids) != 1 || ids[0] != e.ID {
@@ -156,8 +156,13 @@ func TestUpdateTouchesOnlyItsElementAndIsGuarded(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := entry(uuid.NewString(), "New"), entry(uuid.NewString(), "New"), entry(uuid.NewString(), "Pending")
 	for i, e := range []store.Entry{a, b, c} {
-		if _, idx, err := s.Insert(ctx, user, e); err != nil || idx != i {
-			t.Fatalf("insert #%d: index %d, %v", i, idx, err)
+		// The right length hint yields the index; a stale one still inserts, index unknown.
+		hint, want := i, i
+		if i == 2 {
+			hint, want = 1, -1
+		}
+		if ok, idx, err := s.Insert(ctx, user, e, hint); err != nil || !ok || idx != want {
+			t.Fatalf("insert #%d: inserted %v at %d (want %d): %v", i, ok, idx, want, err)
 		}
 	}
 	loc, err := s.Load(ctx, user, b.ID)
@@ -202,7 +207,7 @@ func TestUpdateAfterIndexShift(t *testing.T) {
 	ctx := context.Background()
 	first, ours := entry(uuid.NewString(), "New"), entry(uuid.NewString(), "New")
 	for _, e := range []store.Entry{first, ours} {
-		if _, _, err := s.Insert(ctx, user, e); err != nil {
+		if _, _, err := s.Insert(ctx, user, e, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -314,7 +319,7 @@ func TestConcurrentWritersOfOtherFieldsAreNotClobbered(t *testing.T) {
 func driveEntry(ctx context.Context, s *store.Store, user string, e store.Entry, i int, last bool) error {
 	if i == 0 {
 		for attempt := 0; attempt < 100; attempt++ {
-			if _, _, err := s.Insert(ctx, user, e); !errors.Is(err, store.ErrConflict) {
+			if _, _, err := s.Insert(ctx, user, e, -1); !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}

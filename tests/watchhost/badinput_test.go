@@ -202,7 +202,13 @@ func TestBadInputSuite(t *testing.T) {
 	if err := k.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: longNS}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	e := newEnv(t, envOptions{cfg: watchhost.Config{Finalizer: true}, extraNamespaces: []string{longNS},
+	// Its own database: the huge entries it makes would slow every other test's queries.
+	m, err := harness.NewMongo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Stop() })
+	e := newEnv(t, envOptions{mongo: m, cfg: watchhost.Config{Finalizer: true}, extraNamespaces: []string{longNS},
 		log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	good := e.create("good", e.mongo.SeedUser(t))
 
@@ -242,13 +248,16 @@ func TestBadInputSuite(t *testing.T) {
 			errs[reason] += testutil.ToFloat64(s.Deps.Metrics.Errors.WithLabelValues(reason))
 		}
 	}
-	for reason, atLeast := range map[string]float64{"invalid_owner": 6, "unknown_state": 2, "user_not_found": 2, "jobs_not_array": 3, "entry_too_large": 1, "duplicate_entries_removed": 2} {
+	// duplicate_entries_removed counts acknowledged removals: a removal whose reply timed out is
+	// done but not counted, so only "at least one" is certain; the exactly-one-entry check above
+	// is the invariant.
+	for reason, atLeast := range map[string]float64{"invalid_owner": 6, "unknown_state": 2, "user_not_found": 2, "jobs_not_array": 3, "entry_too_large": 1, "duplicate_entries_removed": 1} {
 		if errs[reason] < atLeast {
 			t.Errorf("errors_total{reason=%q} = %v, want at least %v", reason, errs[reason], atLeast)
 		}
 	}
-	if errs["duplicate_entries_removed"] != 2 {
-		t.Errorf("removed %v duplicates, want exactly 2", errs["duplicate_entries_removed"])
+	if errs["duplicate_entries_removed"] > 2 {
+		t.Errorf("counted %v removed duplicates, but there were only 2", errs["duplicate_entries_removed"])
 	}
 	if len(cases) < 20 {
 		t.Errorf("only %d bad-input cases", len(cases))
