@@ -30,6 +30,9 @@ func StartControlPlane(ctx context.Context) (*ControlPlane, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n := reapOrphans(bin); n > 0 {
+		fmt.Fprintf(os.Stderr, "localenv: killed %d orphaned control plane processes of an earlier run\n", n)
+	}
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:    bin,
 		CRDDirectoryPaths:        []string{filepath.Join(root, "k8s", "crd")},

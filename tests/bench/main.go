@@ -48,7 +48,7 @@ func main() {
 	flag.DurationVar(&o.loadFor, "load-for", 5*time.Second, "duration of each offered-load phase")
 	flag.IntVar(&o.trackedJobs, "tracked-jobs", 100000, "AgentJobs for the memory phase")
 	flag.IntVar(&o.trackedUsers, "tracked-users", 10000, "users those jobs belong to")
-	flag.IntVar(&o.catchupJobs, "catchup-jobs", 2000, "jobs changed while the service is down")
+	flag.IntVar(&o.catchupJobs, "catchup-jobs", 600, "jobs changed while the service is down")
 	out := flag.String("out", "bench/results.json", "where to write the results")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))

@@ -56,6 +56,7 @@ func rawDB(ctx context.Context, mc *mongo.Client, nUsers int, d time.Duration) (
 		}()
 	}
 	wg.Wait()
+	dropUsers(ctx, mc, ids)
 	return float64(done.Load()) / d.Seconds(), nil
 }
 
@@ -129,7 +130,8 @@ func (s *system) lag(ctx context.Context, users []string, rate int, d time.Durat
 		return LagStat{}, err
 	}
 	defer stop()
-	nJobs := max(int(float64(rate)*d.Seconds())/3, 1)
+	// Three changes per job; capped so that setting up the phase does not dominate the run.
+	nJobs := min(max(int(float64(rate)*d.Seconds())/3, 1), 400)
 	total := 3 * nJobs
 	jobs, err := s.createJobs(ctx, ns, users, nJobs)
 	if err != nil {

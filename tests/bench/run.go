@@ -99,21 +99,27 @@ func run(ctx context.Context, o options, log *slog.Logger) (*Results, error) {
 	if r.RawAPIServerStatusUpdatesPS, err = s.rawAPI(ctx, o.rawFor); err != nil {
 		return nil, err
 	}
+	// Each phase gets fresh users and removes them after: FerretDB decodes every user document on
+	// every query, so documents left by earlier phases would slow the later ones.
 	users := seedUsers(ctx, mc, "bench", o.users)
 	step("pipeline throughput")
 	if r.PipelineTransitionsPerS, err = s.pipeline(ctx, users, o.pipelineJobs); err != nil {
 		return nil, err
 	}
+	dropUsers(ctx, mc, users)
 	r.Ratio = r.PipelineTransitionsPerS / min(r.RawDBUpdatesPerS, r.RawAPIServerStatusUpdatesPS)
 	for _, rate := range []int{100, 500, 1000} {
 		step(fmt.Sprintf("lag at %d changes/s offered", rate))
+		users := seedUsers(ctx, mc, "lag", o.users)
 		l, err := s.lag(ctx, users, rate, o.loadFor)
 		if err != nil {
 			return nil, err
 		}
+		dropUsers(ctx, mc, users)
 		r.LagMs[fmt.Sprint(rate)] = l
 	}
 	step(fmt.Sprintf("catch-up after downtime, %d jobs", o.catchupJobs))
+	users = seedUsers(ctx, mc, "catchup", o.users)
 	if r.CatchupS, err = s.catchup(ctx, users, o.catchupJobs); err != nil {
 		return nil, err
 	}
@@ -143,6 +149,10 @@ func seedUsers(ctx context.Context, mc *mongo.Client, prefix string, n int) []st
 	}
 	_, _ = users.InsertMany(ctx, docs)
 	return ids
+}
+
+func dropUsers(ctx context.Context, mc *mongo.Client, ids []string) {
+	_, _ = mc.Database("ainuUsers").Collection("users").DeleteMany(ctx, bson.D{{Key: "id", Value: bson.D{{Key: "$in", Value: ids}}}})
 }
 
 // parallel runs f(i) for i in [0,n) on w workers.
