@@ -28,8 +28,7 @@ func reapOrphans(bin string) int {
 		if err != nil {
 			continue
 		}
-		exe := string(bytes.SplitN(cmdline, []byte{0}, 2)[0])
-		if !targets[exe] || parentPID(e.Name()) != 1 {
+		if !targets[string(bytes.SplitN(cmdline, []byte{0}, 2)[0])] || parentPID(e.Name()) != 1 {
 			continue
 		}
 		if syscall.Kill(pid, syscall.SIGKILL) == nil {
