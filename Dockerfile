@@ -1,18 +1,19 @@
-# One image for both processes: `agentjob-sync silo` and `agentjob-sync watchhost` (or all-in-one).
-# Static binary (FerretDB's SQLite is pure Go), distroless base: no shell, runs as non-root; the
-# Deployments add a read-only root file system and a writable /tmp.
-FROM golang:1.26-bookworm AS build
+# One image, both processes: the silo (default) and the watch host (`command: ["dotnet", "AgentJobSync.WatchHost.dll"]`).
+# The same output as `make publish` (.build/publish), which the process tests run.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY api ./api
-COPY cmd ./cmd
-COPY internal ./internal
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/agentjob-sync ./cmd/agentjob-sync
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig AgentJobSync.slnx ./
+COPY src/ src/
+RUN dotnet publish src/Silo -c Release -o /out \
+ && dotnet publish src/WatchHost -c Release -o /out
 
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/agentjob-sync /agentjob-sync
-USER 65532:65532
-EXPOSE 8080 8090
-ENTRYPOINT ["/agentjob-sync"]
-CMD ["silo"]
+# Chiseled: no shell, no package manager, non-root (uid 1654) by default; nothing is written outside /tmp.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+WORKDIR /app
+COPY --from=build /out ./
+USER 1654
+ENV DOTNET_gcServer=0 \
+    DOTNET_EnableDiagnostics=0
+EXPOSE 8080 11111 30000
+ENTRYPOINT ["dotnet"]
+CMD ["AgentJobSync.Silo.dll"]

@@ -1,81 +1,56 @@
 # The two commands: `make demo` runs the whole thing locally, `make test` runs every test.
 SHELL := /bin/bash
-export PATH := /usr/local/go/bin:$(PATH)
+.SHELLFLAGS := -euo pipefail -c
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-BIN        := $(CURDIR)/bin
-TOOLS      := go tool -modfile=$(CURDIR)/tools/codegen/go.mod
-# -p 1: suites share two cores; running them one at a time keeps their timeouts meaningful.
-GO_TEST    := go test -count=1 -p 1 -timeout 30m
+SOLUTION    := AgentJobSync.slnx
+PUBLISH_DIR := $(CURDIR)/.build/publish
+RESULTS_DIR := $(CURDIR)/.build/test-results
+# Test projects, run one at a time: they start real servers and share two cores.
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check manifests-check dashboard-test chaos bench test lint generate verify-generated tools deps clean
+.PHONY: all demo test deps restore format format-check build publish unit-tests clean
 
 all: test
 
-## demo: local control plane, embedded database and sample AgentJobs (Ctrl-C stops everything)
-demo: deps tools
-	go run ./cmd/agentjob-sync demo
+## demo: control plane, database, 3 silos and the watch host with sample AgentJobs (Ctrl-C stops everything)
+demo: deps publish
+	dotnet run --project tests/Demo -c Release
 
-## demo-check: the demo scenario non-interactively; exits 0 only when every entry matches its resource
-demo-check: deps tools
-	go run ./cmd/agentjob-sync demo-check
+## test: format check, build with warnings as errors, every test against the real API server and database
+test: deps restore format-check build
+	@rm -rf $(RESULTS_DIR); mkdir -p $(RESULTS_DIR)
+	@status=0; for p in $(TEST_PROJECTS); do \
+		echo "== $$p"; \
+		dotnet test $$p --no-build --logger "trx;LogFilePrefix=$$(basename $$p)" --logger "console;verbosity=normal" \
+			--results-directory $(RESULTS_DIR) || status=1; \
+	done; \
+	scripts/test-summary.sh $(RESULTS_DIR); exit $$status
 
-## manifests-check: render the Helm chart and the kustomize base and apply both to the test API server (server-side dry run)
-manifests-check: tools
-	$(GO_TEST) -run 'Manifests' -v ./tests/manifests
-
-## dashboard-test: the dashboard in headless Chromium; screenshots land in tests/dashboard/artifacts/
-dashboard-test: deps
-	$(GO_TEST) -v ./tests/dashboard
-
-## bench: throughput, lag, memory and catch-up on the real API server and embedded database → bench/results.json
-bench: deps tools
-	go run ./tests/bench
-
-## chaos: seeded fault-injection runs of the whole system (CHAOS_RUNS, CHAOS_SECONDS; replay with CHAOS_SEED)
-CHAOS_RUNS ?= 5
-CHAOS_SECONDS ?= 30
-chaos: deps tools
-	@set -o pipefail; CHAOS_RUNS=$(CHAOS_RUNS) CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO_TEST) -run 'TestChaos' -v ./tests/watchhost 2>&1 \
-		| grep -v '^{' | tee /tmp/agentjob-chaos.log | grep -E '^(=== RUN|--- |\s+chaos_test)'; \
-		status=$$?; grep '^chaos:' /tmp/agentjob-chaos.log | tail -1; exit $$status
-
-## test: lint, generated-code check, unit and integration tests against the real API server and database, demo-check
-test: deps tools lint verify-generated
-	$(GO_TEST) ./...
-	$(MAKE) --no-print-directory demo-check
-
-lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	go vet ./...
-	$(TOOLS) staticcheck ./...
-
-## generate: CRD manifests and deep copies from api/v1; grain contracts from api/grains
-generate: $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain
-	$(TOOLS) controller-gen object paths=./api/v1/... crd:maxDescLen=0 paths=./api/v1/... output:crd:artifacts:config=k8s/crd
-	protoc -I api --plugin=protoc-gen-go=$(BIN)/protoc-gen-go --plugin=protoc-gen-go-grain=$(BIN)/protoc-gen-go-grain \
-		--go_out=api --go_opt=paths=source_relative --go-grain_out=api --go-grain_opt=paths=source_relative \
-		grains/v1/agentjob.proto
-	go -C tools/manifests run . helm ../../k8s/chart ea-platform agentjob-sync > k8s/base/agentjob-sync.yaml
-
-$(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grain: tools/codegen/go.mod
-	cd tools/codegen && go build -o $(BIN)/ google.golang.org/protobuf/cmd/protoc-gen-go github.com/asynkron/protoactor-go/protobuf/protoc-gen-go-grain
-
-## verify-generated: generated code in the tree matches what `make generate` produces
-verify-generated: generate
-	@git diff --exit-code -- k8s/crd k8s/base api || { echo "generated code is stale: run make generate and commit"; exit 1; }
-
-## deps: system packages (protoc, chromium, node) and the browser test's npm packages, installed when missing
+## deps: system packages and the test assets, installed when missing (a clean machine gets everything)
 deps:
 	@scripts/install-deps.sh
 
-## tools: kube-apiserver and etcd for the local control plane, built from their Go modules into bin/
-tools: $(BIN)/kube-apiserver $(BIN)/etcd
+restore:
+	dotnet restore $(SOLUTION)
 
-$(BIN)/kube-apiserver: tools/apiserver/go.mod tools/apiserver/go.sum
-	cd tools/apiserver && go build -trimpath -ldflags="-s -w" -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+## format: apply dotnet format; format-check fails when anything would change
+format:
+	dotnet format $(SOLUTION)
 
-$(BIN)/etcd: tools/etcd/go.mod tools/etcd/go.sum
-	cd tools/etcd && go build -trimpath -ldflags="-s -w" -o $@ go.etcd.io/etcd/server/v3
+format-check:
+	dotnet format $(SOLUTION) --verify-no-changes --no-restore
+
+build:
+	dotnet build $(SOLUTION) --no-restore -warnaserror
+
+## publish: the silo and the watch host as the image ships them, in .build/publish
+publish: deps
+	dotnet publish src/Silo -c Release -o $(PUBLISH_DIR)
+	dotnet publish src/WatchHost -c Release -o $(PUBLISH_DIR)
 
 clean:
-	rm -rf $(BIN) .demo
+	rm -rf .build
+	dotnet clean $(SOLUTION)

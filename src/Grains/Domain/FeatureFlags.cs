@@ -1,0 +1,27 @@
+namespace AgentJobSync.Grains.Domain;
+
+/// <summary>
+/// The seed operator's feature flags (each on unless set to something other than <c>true</c>). Off means the field
+/// it governs is left untouched: no entry is created, that status is never written, or <c>nodes</c> is never copied.
+/// <c>Executing</c> has no flag in the seed and is always written.
+/// </summary>
+public sealed record FeatureFlags(
+    bool NewJobs = true,
+    bool InactiveJobs = true,
+    bool CompletedJobs = true,
+    bool ErrorJobs = true,
+    bool NodeStatusUpdates = true)
+{
+    public static FeatureFlags AllOn { get; } = new();
+
+    /// <summary>Whether this status may be written to an entry.</summary>
+    public bool Writes(JobState state) => state switch
+    {
+        JobState.New => true,
+        JobState.Pending => InactiveJobs,
+        JobState.Executing => true,
+        JobState.Complete => CompletedJobs,
+        JobState.Error => ErrorJobs,
+        _ => false,
+    };
+}

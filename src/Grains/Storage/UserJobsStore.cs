@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Options;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace AgentJobSync.Grains.Storage;
+
+/// <summary>
+/// The write shapes on a user's <c>jobs</c> array. Every write is one conditional <c>updateOne</c> on the owner's
+/// document that touches only this job's element, so the manager's concurrent writes (<c>$set compute_credits</c>,
+/// <c>$push</c>/<c>$pull</c> on <c>compute_devices</c> and on <c>jobs</c>) are never clobbered. The shapes work on
+/// MongoDB and on FerretDB v1 alike: no positional <c>$</c>, no <c>arrayFilters</c>, no <c>$pull</c> by condition.
+/// Writes use majority write concern and reads go to the primary with majority read concern, so a conclusion such
+/// as "the owner removed the entry" is never drawn from a stale or lost read.
+/// </summary>
+public sealed class UserJobsStore
+{
+    private readonly IMongoCollection<BsonDocument> _users;
+    private readonly UserDocumentOptions _options;
+
+    public UserJobsStore(IMongoClient client, IOptions<UserDocumentOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _users = client.GetDatabase(_options.DatabaseName)
+            .GetCollection<BsonDocument>(_options.CollectionName)
+            .WithWriteConcern(WriteConcern.WMajority)
+            .WithReadConcern(ReadConcern.Majority)
+            .WithReadPreference(ReadPreference.Primary);
+    }
+
+    /// <summary>
+    /// Creates the unique index on <c>users.id</c> if it is absent. Fails with a duplicate-key error when two
+    /// documents already share an id; the caller reports that and carries on without the index.
+    /// </summary>
+    public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
+    {
+        var model = new CreateIndexModel<BsonDocument>(
+            Builders<BsonDocument>.IndexKeys.Ascending(JobEntryFields.UserId),
+            new CreateIndexOptions { Unique = true, Name = "id_unique" });
+        await _users.Indexes.CreateOneAsync(model, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One fresh read of the owner's <c>jobs</c> from the primary.</summary>
+    public async Task<UserDocumentRead> ReadAsync(string owner, string uid, CancellationToken cancellationToken)
+    {
+        using var timeout = Deadline(cancellationToken);
+        var documents = await _users
+            .Find(ByOwner(owner))
+            .Project(Builders<BsonDocument>.Projection.Include(JobEntryFields.JobsArray).Exclude("_id"))
+            .Limit(2)
+            .ToListAsync(timeout.Token)
+            .ConfigureAwait(false);
+        if (documents.Count == 0)
+        {
+            return new UserDocumentRead(false, JobsSnapshot.Of(null, uid), false);
+        }
+
+        var jobs = documents[0].TryGetValue(JobEntryFields.JobsArray, out var value) ? value : null;
+        return new UserDocumentRead(true, JobsSnapshot.Of(jobs, uid), documents.Count > 1);
+    }
+
+    /// <summary>
+    /// Appends the entry unless the owner's <c>jobs</c> already holds an element with the job's id: one
+    /// <c>$push</c> guarded by <c>$nor: [{"jobs.id": uid}]</c>, so retries and concurrent activations leave one
+    /// entry. (MongoDB's natural <c>{"jobs.id": {$ne: uid}}</c> is avoided: FerretDB v1 evaluates <c>$ne</c> on
+    /// arrays of documents wrongly, while it evaluates the equality inside <c>$nor</c> correctly.) When
+    /// <paramref name="expectedLength"/> is given, the write also requires the array to have exactly that
+    /// length, so on success the entry's index is known without another read.
+    /// </summary>
+    /// <returns>Whether this call appended the entry.</returns>
+    public async Task<bool> InsertIfAbsentAsync(string owner, BsonDocument entry, int? expectedLength, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var uid = entry[JobEntryFields.Id].AsString;
+        var filter = new BsonDocument
+        {
+            { JobEntryFields.UserId, owner },
+            { "$nor", new BsonArray { new BsonDocument($"{JobEntryFields.JobsArray}.{JobEntryFields.Id}", uid) } },
+        };
+        if (expectedLength is { } length)
+        {
+            AddLengthGuard(filter, length);
+        }
+
+        var update = new BsonDocument("$push", new BsonDocument(JobEntryFields.JobsArray, entry));
+        using var timeout = Deadline(cancellationToken);
+        var result = await _users.UpdateOneAsync(filter, update, cancellationToken: timeout.Token).ConfigureAwait(false);
+        return result.ModifiedCount == 1;
+    }
+
+    /// <summary>
+    /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and revision,
+    /// and bumps the revision: a miss means the element moved (an earlier entry was pulled) or another writer got
+    /// there first, and the caller re-reads and decides again. An entry without a revision (written by someone
+    /// else) is guarded by the revision being absent.
+    /// </summary>
+    /// <returns>Whether the element was updated.</returns>
+    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, long expectedRevision, BsonDocument fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var element = $"{JobEntryFields.JobsArray}.{index}";
+        var filter = new BsonDocument
+        {
+            { JobEntryFields.UserId, owner },
+            { $"{element}.{JobEntryFields.Id}", uid },
+            {
+                $"{element}.{JobEntryFields.Revision}",
+                expectedRevision == 0 ? new BsonDocument("$exists", false) : new BsonInt64(expectedRevision)
+            },
+        };
+        var set = new BsonDocument();
+        foreach (var field in fields)
+        {
+            set[$"{element}.{field.Name}"] = field.Value;
+        }
+
+        set[$"{element}.{JobEntryFields.Revision}"] = new BsonInt64(expectedRevision + 1);
+        using var timeout = Deadline(cancellationToken);
+        var result = await _users.UpdateOneAsync(filter, new BsonDocument("$set", set), cancellationToken: timeout.Token).ConfigureAwait(false);
+        return result.ModifiedCount == 1;
+    }
+
+    /// <summary>
+    /// Reduces several elements with the job's id (left by an earlier operator) to the first, in one atomic update:
+    /// the array is replaced by itself without the later copies, guarded by the whole array being exactly what was
+    /// read. If anyone changed <c>jobs</c> since (another entry, a pull, a push) the guard misses and nothing is
+    /// written, so no other element can be touched; the caller re-reads and tries again. No nulls are ever left
+    /// (unlike <c>$unset</c> + <c>$pull: null</c>, which needs two writes).
+    /// </summary>
+    /// <returns>Whether the copies were removed.</returns>
+    public async Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Array is not { } read || snapshot.Positions.Count < 2)
+        {
+            return false;
+        }
+
+        var extra = snapshot.Positions.Skip(1).ToHashSet();
+        var kept = new BsonArray(read.Where((_, i) => !extra.Contains(i)));
+        var filter = new BsonDocument
+        {
+            { JobEntryFields.UserId, owner },
+            { JobEntryFields.JobsArray, read },
+        };
+        var update = new BsonDocument("$set", new BsonDocument(JobEntryFields.JobsArray, kept));
+        using var timeout = Deadline(cancellationToken);
+        var result = await _users.UpdateOneAsync(filter, update, cancellationToken: timeout.Token).ConfigureAwait(false);
+        return result.ModifiedCount == 1;
+    }
+
+    private static BsonDocument ByOwner(string owner) => new(JobEntryFields.UserId, owner);
+
+    // The array has exactly `length` elements: the last expected index exists and the next does not.
+    private static void AddLengthGuard(BsonDocument filter, int length)
+    {
+        filter[$"{JobEntryFields.JobsArray}.{length}"] = new BsonDocument("$exists", false);
+        if (length > 0)
+        {
+            filter[$"{JobEntryFields.JobsArray}.{length - 1}"] = new BsonDocument("$exists", true);
+        }
+    }
+
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(_options.OperationTimeout);
+        return source;
+    }
+}
