@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AgentJobSync.Demo;
 using AgentJobSync.TestHarness;
 using k8s;
@@ -6,11 +7,9 @@ using MongoDB.Bson;
 
 // make demo: the real components on this machine, until Ctrl-C.
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
 const string Namespace = "ea-platform";
 var publish = PublishedApps.Locate();
@@ -71,7 +70,7 @@ await using (cluster.ConfigureAwait(false))
     Console.WriteLine();
     Console.WriteLine("demo: not wired yet, so the users' jobs arrays do not change: the watch host does not watch AgentJobs,");
     Console.WriteLine("      grains do not persist entries, silos cluster on localhost (not Kubernetes membership), no dashboard.");
-    Console.WriteLine("demo: Ctrl-C stops everything.");
+    Console.WriteLine("demo: Ctrl-C (or SIGTERM) stops everything.");
     try
     {
         await Task.Delay(Timeout.Infinite, stop.Token);
@@ -80,4 +79,11 @@ await using (cluster.ConfigureAwait(false))
     {
         Console.WriteLine("demo: stopping ...");
     }
+}
+
+// Every child (servers, silos, watch host) is stopped by the disposals above, never left behind.
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
 }
