@@ -3,7 +3,7 @@ using AgentJobSync.TestHarness;
 namespace AgentJobSync.Demo;
 
 /// <summary>Silo processes clustered on localhost and one watch host connected to them as an Orleans client.</summary>
-internal sealed class LocalCluster(PublishedApps apps, int siloCount) : IAsyncDisposable
+internal sealed class LocalCluster(PublishedApps apps, int siloCount, string databaseUrl) : IAsyncDisposable
 {
     private readonly List<ManagedProcess> _processes = [];
 
@@ -29,6 +29,7 @@ internal sealed class LocalCluster(PublishedApps apps, int siloCount) : IAsyncDi
                 ["SILO_PORT"] = silo.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["GATEWAY_PORT"] = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PRIMARY_SILO_PORT"] = primary.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["DB_URL"] = databaseUrl,
             };
             var process = ManagedProcess.Start("dotnet", [apps.SiloDll], Path.Combine(logs, $"silo-{i + 1}.log"), env);
             _processes.Add(process);

@@ -30,7 +30,7 @@ foreach (var owner in owners)
 }
 
 Console.WriteLine("demo: starting 3 silos and the watch host ...");
-var cluster = new LocalCluster(publish, siloCount: 3);
+var cluster = new LocalCluster(publish, siloCount: 3, env.Mongo.Url);
 await using (cluster.ConfigureAwait(false))
 {
     await cluster.StartAsync();
@@ -68,8 +68,9 @@ await using (cluster.ConfigureAwait(false))
     Console.WriteLine($"  watch host       http://127.0.0.1:{cluster.WatchHostHttpPort}/healthz");
     Console.WriteLine($"  sample jobs      {created.Count} AgentJobs for {owners.Count} users: {string.Join(", ", created.Select(j => j.Name))}");
     Console.WriteLine();
-    Console.WriteLine("demo: not wired yet, so the users' jobs arrays do not change: the watch host does not watch AgentJobs,");
-    Console.WriteLine("      grains do not persist entries, silos cluster on localhost (not Kubernetes membership), no dashboard.");
+    Console.WriteLine("demo: not wired yet, so the users' jobs arrays do not change: the watch host does not watch AgentJobs");
+    Console.WriteLine("      and so never calls the grains (which persist entries when called); silos cluster on localhost");
+    Console.WriteLine("      (not Kubernetes membership); no dashboard.");
     Console.WriteLine("demo: Ctrl-C (or SIGTERM) stops everything.");
     try
     {

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using MongoDB.Bson;
 
 namespace AgentJobSync.Grains.Tests;
 
@@ -14,35 +14,71 @@ public sealed class AgentJobGrainClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_grain_activates_on_one_of_the_silos_and_answers_calls_from_the_test()
+    public async Task A_job_seen_through_its_states_has_one_entry_in_its_final_state_with_a_timeline()
     {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
         var uid = Guid.NewGuid().ToString();
         var grain = fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
-        var observation = new JobObservation(
-            uid, "ea-platform", "job-1", Guid.NewGuid().ToString(), "executing",
-            [new NodeObservation("a", "completed", "{\"text\":\"hi\"}", "2025-01-02T03:04:05Z")],
-            DateTimeOffset.UtcNow, "agent", "creator", "Job one", Deleted: false, DateTimeOffset.UtcNow, "1");
 
-        var outcome = await grain.ObserveAsync(observation);
+        var outcomes = new List<SyncOutcome>();
+        foreach (var (state, step) in new[] { ("", 0), ("inactive", 1), ("executing", 2), ("completed", 3) })
+        {
+            outcomes.Add(await grain.ObserveAsync(Jobs.Observe(uid, owner, state, step)));
+        }
+
+        Assert.All(outcomes, o => Assert.Equal(SyncReason.Synced, o.Reason));
+        var entry = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, owner), uid));
+        Assert.Equal("Complete", entry["status"].AsString);
+        Assert.Equal("AgentJob", entry["job_type"].AsString);
+        Assert.Equal("step-3", entry["nodes"][0]["status"].AsString);
+        Assert.Equal(3, entry["nodes"][0]["output"]["step"].ToInt32());
         var inspection = await grain.InspectAsync();
-
-        Assert.Equal(SyncReason.NotPersisted, outcome.Reason);
-        Assert.False(outcome.EntryExists);
-        Assert.Equal(uid, inspection.Uid);
-        Assert.Equal("executing", inspection.ObservedState);
-        Assert.Equal("job-1", inspection.Name);
-        var silos = fixture.Cluster.GetActiveSilos().Select(s => s.SiloAddress.ToString()).ToImmutableHashSet();
-        Assert.NotNull(inspection.Silo);
-        Assert.Contains(inspection.Silo, silos);
+        Assert.Equal([JobState.New, JobState.Pending, JobState.Executing, JobState.Complete], inspection.Timeline.Select(t => t.State));
+        Assert.Equal(4, inspection.Revision);
+        Assert.True(inspection.EntryCreated);
+        var silos = fixture.Cluster.GetActiveSilos().Select(s => s.SiloAddress.ToString()).ToHashSet();
+        Assert.Contains(inspection.Silo!, silos);
     }
 
     [Fact]
-    public async Task One_job_has_one_activation_whichever_client_calls_it()
+    public async Task An_entry_the_owner_removed_is_never_written_again_also_after_reactivation()
     {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
         var uid = Guid.NewGuid().ToString();
-        var first = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).InspectAsync();
-        var second = await fixture.Cluster.Client.GetGrain<IAgentJobGrain>(uid).InspectAsync();
+        var grain = fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
+        await grain.ObserveAsync(Jobs.Observe(uid, owner, "executing", 1));
+        var entry = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, owner), uid));
 
-        Assert.Equal(first.Silo, second.Silo);
+        // The manager removes the entry (FerretDB v1 only pulls equal values: pull the exact element).
+        await fixture.Users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$pull", new BsonDocument("jobs", entry)));
+        var removed = await grain.ObserveAsync(Jobs.Observe(uid, owner, "completed", 2));
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var afterReactivation = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, "completed", 3));
+
+        Assert.Equal(SyncReason.EntryRemovedByOwner, removed.Reason);
+        Assert.True(removed.RemovedByOwner);
+        Assert.Equal(SyncReason.EntryRemovedByOwner, afterReactivation.Reason);
+        Assert.Empty(Jobs.Entries(await Jobs.UserAsync(fixture.Users, owner), uid));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_reported_without_touching_the_database()
+    {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
+        var before = await Jobs.UserAsync(fixture.Users, owner);
+
+        var noOwner = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(Guid.NewGuid().ToString()).ObserveAsync(Jobs.Observe(Guid.NewGuid().ToString(), "", "executing"));
+        var notUuid = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(Guid.NewGuid().ToString()).ObserveAsync(Jobs.Observe(Guid.NewGuid().ToString(), "bob", "executing"));
+        var uid = Guid.NewGuid().ToString();
+        var unknown = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, "exploded"));
+        var orphan = Guid.NewGuid().ToString();
+        var noUser = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(orphan).ObserveAsync(Jobs.Observe(orphan, Guid.NewGuid().ToString(), "executing"));
+
+        Assert.Equal(SyncReason.InvalidOwner, noOwner.Reason);
+        Assert.Equal(SyncReason.InvalidOwner, notUuid.Reason);
+        Assert.Equal(SyncReason.UnknownState, unknown.Reason);
+        Assert.Equal(SyncReason.UserNotFound, noUser.Reason);
+        Assert.True(noUser.IsTransient);
+        Assert.Equal(before, await Jobs.UserAsync(fixture.Users, owner));
     }
 }

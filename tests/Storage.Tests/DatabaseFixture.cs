@@ -44,4 +44,15 @@ public sealed class DatabaseFixture : IAsyncLifetime
         var client = Mongo.CreateClient(configure: settings => settings.ApplicationName = $"store-{Interlocked.Increment(ref _clients)}");
         return new UserJobsStore(client, options);
     }
+
+    /// <summary>A database name no other test uses (the server creates it on the first write).</summary>
+    public string NewDatabaseName(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
+    }
+
+    /// <summary>A client through the proxy with a connection pool of its own, as another process would have; disposed with the server.</summary>
+    public IMongoClient NewSeparateClient() =>
+        Mongo.CreateClient(configure: settings => settings.ApplicationName = $"client-{Interlocked.Increment(ref _clients)}");
 }

@@ -1,0 +1,32 @@
+using AgentJobSync.Grains.Storage;
+using MongoDB.Bson;
+
+namespace AgentJobSync.Grains.Domain;
+
+/// <summary>The new element of a user's <c>jobs</c> for a job seen for the first time.</summary>
+public static class EntryDocument
+{
+    public static BsonDocument Create(JobObservation observation, JobState state, BsonArray nodes, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        var entry = new BsonDocument
+        {
+            { JobEntryFields.Id, observation.Uid },
+            { JobEntryFields.JobName, observation.JobName ?? observation.Name },
+            { JobEntryFields.JobType, JobEntryFields.AgentJobType },
+            { JobEntryFields.Status, JobStates.Name(state) },
+            { JobEntryFields.LastActive, new BsonDateTime(now.UtcDateTime) },
+            { JobEntryFields.CreatedTime, new BsonDateTime((observation.CreatedAt ?? now).UtcDateTime) },
+            { JobEntryFields.AgentId, observation.AgentId ?? string.Empty },
+            { JobEntryFields.Creator, observation.Creator ?? string.Empty },
+            { JobEntryFields.Nodes, nodes },
+            { JobEntryFields.Revision, new BsonInt64(1) },
+        };
+        if (observation.Deleted)
+        {
+            entry[JobEntryFields.DeletedTime] = new BsonDateTime(now.UtcDateTime);
+        }
+
+        return entry;
+    }
+}

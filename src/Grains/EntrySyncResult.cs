@@ -1,0 +1,16 @@
+namespace AgentJobSync.Grains;
+
+/// <summary>What one sync of an observation did to the owner's document, for the grain's bookkeeping.</summary>
+/// <param name="Outcome">What the caller is told.</param>
+/// <param name="EntryPresent">The entry was seen or written in the owner's document (it exists, whoever wrote it).</param>
+/// <param name="RemovedByOwner">The entry this grain created is gone: a fresh primary read found none.</param>
+/// <param name="Written">A state was written by this call (not a node-only or deletion-only update).</param>
+/// <param name="CopiesRemoved">Extra copies of the entry removed by this call.</param>
+/// <param name="OutputsDropped">Node outputs were left out to fit the entry.</param>
+public sealed record EntrySyncResult(
+    SyncOutcome Outcome,
+    bool EntryPresent,
+    bool RemovedByOwner,
+    JobState? Written,
+    int CopiesRemoved,
+    bool OutputsDropped);

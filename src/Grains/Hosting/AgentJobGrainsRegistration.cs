@@ -1,0 +1,40 @@
+using AgentJobSync.Grains.Persistence;
+using AgentJobSync.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MongoDB.Driver;
+
+namespace AgentJobSync.Grains.Hosting;
+
+/// <summary>Everything a silo needs to host AgentJob grains, registered once.</summary>
+public static class AgentJobGrainsRegistration
+{
+    /// <summary>
+    /// Registers the AgentJob grain's collaborators: one <see cref="IMongoClient"/> for <paramref name="mongoUrl"/> (the
+    /// process's connection pool, shared by the user-document store and the grain-state provider), the store of user
+    /// documents, the synchronizer, and the grain-state storage provider <see cref="AgentJobGrain.StorageName"/>.
+    /// </summary>
+    public static ISiloBuilder AddAgentJobGrains(
+        this ISiloBuilder builder,
+        string mongoUrl,
+        Action<SyncOptions>? configureSync = null,
+        Action<UserDocumentOptions>? configureUsers = null,
+        Action<MongoGrainStorageOptions>? configureGrainState = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(mongoUrl);
+        var services = builder.Services;
+        services.TryAddSingleton<IMongoClient>(_ => new MongoClient(mongoUrl));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<SyncOptions>().Configure(o => configureSync?.Invoke(o));
+        services.AddOptions<UserDocumentOptions>()
+            .Configure(o => configureUsers?.Invoke(o))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabaseName) && !string.IsNullOrWhiteSpace(o.CollectionName), "the user documents' database and collection names are required")
+            .Validate(o => o.OperationTimeout > TimeSpan.Zero, "the database operation timeout must be positive")
+            .ValidateOnStart();
+        services.TryAddSingleton<UserJobsStore>();
+        services.TryAddSingleton<EntrySynchronizer>();
+        builder.AddMongoGrainStorage(AgentJobGrain.StorageName, o => configureGrainState?.Invoke(o));
+        return builder;
+    }
+}
