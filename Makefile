@@ -11,7 +11,7 @@ RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Harness.Tests
 
-.PHONY: all demo test deps restore format format-check build publish unit-tests clean
+.PHONY: all demo test deps restore format format-check build publish unit-tests clean bench-grains
 
 all: test
 
@@ -50,6 +50,10 @@ build:
 publish: deps
 	dotnet publish src/Silo -c Release -o $(PUBLISH_DIR)
 	dotnet publish src/WatchHost -c Release -o $(PUBLISH_DIR)
+
+## bench-grains: grain calls/s through a 3-silo TestCluster on the real database, memory per idle activation
+bench-grains: deps
+	dotnet run --project bench/Grains.Bench -c Release -- $(or $(JOBS),300) $(or $(IDLE),5000)
 
 clean:
 	rm -rf .build

@@ -37,11 +37,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A cluster of its own on the same database (another cluster id: its grains know nothing of ours).</summary>
-    public static async Task<TestCluster> DeployAsync(string mongoUrl, int silos)
+    public static async Task<TestCluster> DeployAsync(string mongoUrl, int silos, Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Properties["MongoUrl"] = mongoUrl;
         builder.AddSiloBuilderConfigurator<DatabaseSiloConfigurator>();
+        configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
@@ -74,6 +75,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 return new MongoClient(settings);
             });
             siloBuilder.AddAgentJobGrains(url, sync => sync.RetryBudget = TimeSpan.FromSeconds(10));
+            siloBuilder.AddIncomingGrainCallFilter<CallRecorder>();
         }
     }
 }

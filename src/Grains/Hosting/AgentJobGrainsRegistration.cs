@@ -12,7 +12,7 @@ public static class AgentJobGrainsRegistration
     /// <summary>
     /// Registers the AgentJob grain's collaborators: one <see cref="IMongoClient"/> for <paramref name="mongoUrl"/> (the
     /// process's connection pool, shared by the user-document store and the grain-state provider), the store of user
-    /// documents, the synchronizer, and the grain-state storage provider <see cref="AgentJobGrain.StorageName"/>.
+    /// documents, the synchronizer, the creation of the unique index on <c>users.id</c> at start, and the grain-state storage provider <see cref="AgentJobGrain.StorageName"/>.
     /// </summary>
     public static ISiloBuilder AddAgentJobGrains(
         this ISiloBuilder builder,
@@ -34,6 +34,8 @@ public static class AgentJobGrainsRegistration
             .ValidateOnStart();
         services.TryAddSingleton<UserJobsStore>();
         services.TryAddSingleton<EntrySynchronizer>();
+        services.TryAddSingleton<UserIndexInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserIndexInitializer>());
         builder.AddMongoGrainStorage(AgentJobGrain.StorageName, o => configureGrainState?.Invoke(o));
         return builder;
     }

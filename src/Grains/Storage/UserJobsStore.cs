@@ -41,6 +41,20 @@ public sealed class UserJobsStore
         await _users.Indexes.CreateOneAsync(model, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Up to <paramref name="limit"/> user ids that more than one document claims (what blocks the unique index).</summary>
+    public async Task<IReadOnlyList<string>> FindDuplicateUserIdsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var pipeline = new[]
+        {
+            new BsonDocument("$group", new BsonDocument { { "_id", "$" + JobEntryFields.UserId }, { "n", new BsonDocument("$sum", 1) } }),
+            new BsonDocument("$match", new BsonDocument("n", new BsonDocument("$gt", 1))),
+            new BsonDocument("$limit", limit),
+        };
+        var groups = await (await _users.AggregateAsync<BsonDocument>(pipeline, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. groups.Select(g => g["_id"].ToString()!)];
+    }
+
     /// <summary>One fresh read of the owner's <c>jobs</c> from the primary.</summary>
     public async Task<UserDocumentRead> ReadAsync(string owner, string uid, CancellationToken cancellationToken)
     {

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MongoDB.Driver;
+
+namespace AgentJobSync.Grains.Storage;
+
+/// <summary>
+/// Creates the unique index on <c>users.id</c> when the silo starts, in the background: a database that is down at start
+/// must not keep the silo from joining (grains retry their own writes), so a transient failure is retried with capped
+/// backoff until it succeeds. When two documents already share an <c>id</c> the index cannot exist; that is permanent,
+/// logged once as an error, and the grains of the affected owners report <see cref="SyncReason.UserDocumentInvalid"/>
+/// (their reads see both documents) instead of writing into one of them.
+/// </summary>
+public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvider time, ILogger<UserIndexInitializer> logger) : BackgroundService
+{
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly TaskCompletionSource<UserIndexStatus> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the final status: created (or already there), or impossible because of duplicates.</summary>
+    public Task<UserIndexStatus> Status => _status.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = FirstBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await store.EnsureIndexesAsync(stoppingToken).ConfigureAwait(false);
+                LogCreated(logger);
+                _status.TrySetResult(UserIndexStatus.Present);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is MongoException or TimeoutException)
+            {
+                var error = MongoErrorClassifier.Classify(e);
+                if (error.Kind == MongoErrorKind.Permanent)
+                {
+                    _status.TrySetResult(await ExplainRefusalAsync(error, e, stoppingToken).ConfigureAwait(false));
+                    return;
+                }
+
+                LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message);
+                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+
+        _status.TrySetCanceled(stoppingToken);
+    }
+
+    // Servers word the refusal differently (MongoDB: 11000 DuplicateKey; FerretDB: an internal error carrying the SQL
+    // state), so the duplicates are looked up rather than inferred from the code, and named in the log.
+    private async Task<UserIndexStatus> ExplainRefusalAsync(MongoErrorClass error, Exception e, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> duplicates;
+        try
+        {
+            duplicates = await store.FindDuplicateUserIdsAsync(10, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception lookup) when (lookup is MongoException or TimeoutException)
+        {
+            duplicates = [];
+        }
+
+        if (duplicates.Count > 0)
+        {
+            LogDuplicates(logger, string.Join(", ", duplicates));
+            return UserIndexStatus.DuplicateIds;
+        }
+
+        LogImpossible(logger, error.Reason, e.Message);
+        return UserIndexStatus.Rejected;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the unique index on users.id cannot be created: more than one user document has id {Ids}. Those owners' jobs report UserDocumentInvalid until one document remains; remove the duplicates and restart a silo")]
+    private static partial void LogDuplicates(ILogger logger, string ids);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the unique index id_unique on users.id is present")]
+    private static partial void LogCreated(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the unique index on users.id cannot be created ({Reason}): {Error}")]
+    private static partial void LogImpossible(ILogger logger, string reason, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "creating the unique index on users.id failed ({Reason}); retrying in {BackoffMs} ms: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string reason, double backoffMs, string error);
+}
+
+/// <summary>What became of the unique index on <c>users.id</c>.</summary>
+public enum UserIndexStatus
+{
+    /// <summary>Created, or it already existed.</summary>
+    Present,
+
+    /// <summary>Two or more user documents share an <c>id</c>, so a unique index cannot be built.</summary>
+    DuplicateIds,
+
+    /// <summary>The server refused it for another permanent reason (logged).</summary>
+    Rejected,
+}

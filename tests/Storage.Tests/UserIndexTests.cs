@@ -1,0 +1,59 @@
+using AgentJobSync.Grains;
+using AgentJobSync.Grains.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace AgentJobSync.Storage.Tests;
+
+/// <summary>The unique index on <c>users.id</c>, and what happens when two documents already share an id.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class UserIndexTests(DatabaseFixture db)
+{
+    [Fact]
+    public async Task The_index_is_created_once_and_a_second_start_finds_it_present()
+    {
+        var (store, users) = db.NewStore();
+        await users.InsertOneAsync(new BsonDocument { { "id", "u1" }, { "jobs", new BsonArray() } });
+
+        Assert.Equal(UserIndexStatus.Present, await RunAsync(store));
+        Assert.Equal(UserIndexStatus.Present, await RunAsync(store));
+
+        var index = Assert.Single(await (await users.Indexes.ListAsync()).ToListAsync(), i => i["name"] == "id_unique");
+        Assert.True(index["unique"].ToBoolean());
+    }
+
+    [Fact]
+    public async Task Two_documents_sharing_an_id_leave_the_index_uncreated_and_that_owner_unwritten()
+    {
+        var (store, users) = db.NewStore();
+        var owner = Guid.NewGuid().ToString();
+        await users.InsertManyAsync([
+            new BsonDocument { { "id", owner }, { "jobs", new BsonArray() }, { "copy", 1 } },
+            new BsonDocument { { "id", owner }, { "jobs", new BsonArray() }, { "copy", 2 } },
+        ]);
+
+        Assert.Equal(UserIndexStatus.DuplicateIds, await RunAsync(store));
+        Assert.DoesNotContain(await (await users.Indexes.ListAsync()).ToListAsync(), i => i["name"] == "id_unique");
+
+        // Reads see both documents, so the synchronizer reports the owner instead of writing into one of them.
+        var uid = Guid.NewGuid().ToString();
+        var read = await store.ReadAsync(owner, uid, CancellationToken.None);
+        Assert.True(read.DuplicateUserDocuments);
+        var synchronizer = new EntrySynchronizer(store, Options.Create(new SyncOptions()), TimeProvider.System, NullLogger<EntrySynchronizer>.Instance);
+        var observation = new JobObservation(uid, "ns", "job", owner, "executing", [], DateTimeOffset.UtcNow, null, null, null, false, DateTimeOffset.UtcNow, "1");
+        var result = await synchronizer.SyncAsync(owner, observation, JobState.Executing, entryCreated: false, CancellationToken.None);
+        Assert.Equal(SyncReason.UserDocumentInvalid, result.Outcome.Reason);
+        Assert.All(await users.Find(new BsonDocument("id", owner)).ToListAsync(), d => Assert.Empty(d["jobs"].AsBsonArray));
+    }
+
+    private static async Task<UserIndexStatus> RunAsync(UserJobsStore store)
+    {
+        using var initializer = new UserIndexInitializer(store, TimeProvider.System, NullLogger<UserIndexInitializer>.Instance);
+        await initializer.StartAsync(CancellationToken.None);
+        var status = await initializer.Status.WaitAsync(TimeSpan.FromSeconds(60));
+        await initializer.StopAsync(CancellationToken.None);
+        return status;
+    }
+}
