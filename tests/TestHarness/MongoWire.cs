@@ -179,6 +179,9 @@ public sealed class MongoWire : IAsyncDisposable
         }
     }
 
+    /// <summary>The URL of another front (e.g. a fault proxy) listening on <paramref name="port"/> of 127.0.0.1.</summary>
+    public static string UrlForPort(int port) => BuildUrl(port);
+
     private static string BuildUrl(int port) =>
         string.Create(CultureInfo.InvariantCulture, $"mongodb://127.0.0.1:{port}/?directConnection=true&serverMonitoringMode=poll");
 
