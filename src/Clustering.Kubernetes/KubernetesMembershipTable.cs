@@ -41,7 +41,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
         this.options = options.Value;
         clusterId = clusterOptions.Value.ClusterId ?? throw new ArgumentException("ClusterOptions.ClusterId is required", nameof(clusterOptions));
         this.logger = logger;
-        this.objects = new Lazy<MembershipObjects>(() =>
+        objects = new Lazy<MembershipObjects>(() =>
         {
             var (client, ns) = KubernetesConnection.Open(this.options);
             return new MembershipObjects(client, ns, this.options.Group);
