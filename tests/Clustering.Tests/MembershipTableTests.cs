@@ -173,7 +173,8 @@ public sealed class MembershipTableTests(ControlPlaneFixture fixture)
         var oldActive = Aged(Tables.Entry(status: SiloStatus.Active), cutoff.AddDays(-2));
         var oldDeadRecentVote = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
         oldDeadRecentVote.SuspectTimes = [Tuple.Create(Tables.NewSiloAddress(), cutoff.AddMinutes(1))];
-        var lastInserted = Aged(Tables.Entry(status: SiloStatus.Active), cutoff.AddDays(-2));
+        // Old and dead, but the row of the table's latest write: kept, so no late reader can re-create it from that write.
+        var lastInserted = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
         foreach (var entry in new[] { oldDead, newDead, oldActive, oldDeadRecentVote, lastInserted })
         {
             Assert.True(await table.InsertRow(entry, (await table.ReadAll()).Version.Next()));
