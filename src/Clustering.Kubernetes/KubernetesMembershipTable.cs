@@ -19,8 +19,8 @@ namespace AgentJobSync.Clustering.Kubernetes;
 /// the new version number and the whole intended row change (the intent); only one writer per version can succeed.
 /// The intent is then applied to the silo object with the row's own precondition (absent for an insert, the caller's
 /// row ETag for an update), by the writer or, if the writer dies, by the next reader. Readers apply a pending intent
-/// before reporting its version, and report a version only when the version object did not move while they read the
-/// rows, so no reader ever sees a version without the row change made at it. An intent whose precondition no longer
+/// before reporting its version (and report it with rows read after that), so no reader ever sees a version without
+/// the row change made at it. An intent whose precondition no longer
 /// holds changes nothing but the version number (a gap, which Orleans tolerates: versions only need to grow).
 /// </remarks>
 public sealed partial class KubernetesMembershipTable : IMembershipTable, IDisposable
@@ -193,13 +193,17 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     }
 
     /// <summary>
-    /// Reads the version, completes its intent, reads the rows and reads the version again; the answer is returned
-    /// only if the version object did not change in between, so the rows are exactly those of that version.
+    /// Reads the version, completes its intent, reads the rows and reads the version again. When the version object did
+    /// not change in between, the rows are exactly those of that version. Under constant writes that may not happen
+    /// within <see cref="KubernetesMembershipOptions.MaxAttempts"/>; the last answer is then returned anyway: its rows
+    /// hold every change up to its version (that version's intent was completed before they were read) and perhaps
+    /// later ones, and anything decided from it fails on the stale version ETag, so the view is only early, never
+    /// missing a committed change.
     /// </summary>
     private async Task<MembershipTableData> ReadConsistentAsync(Func<CancellationToken, Task<IReadOnlyList<SiloObject>>> readRows)
     {
         var ct = CancellationToken.None;
-        for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             var version = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
             if (version?.Spec.Intent is not null)
@@ -209,18 +213,23 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
 
             var rows = await readRows(ct).ConfigureAwait(false);
             var after = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
-            if (string.Equals(after?.Metadata.ResourceVersion, version?.Metadata.ResourceVersion, StringComparison.Ordinal))
+            var stable = string.Equals(after?.Metadata.ResourceVersion, version?.Metadata.ResourceVersion, StringComparison.Ordinal);
+            if (stable || attempt >= options.MaxAttempts)
             {
+                if (!stable)
+                {
+                    LogUnstableRead(logger, clusterId, attempt);
+                }
+
                 var tableVersion = version is null ? new TableVersion(0, "") : new TableVersion(version.Spec.Version, version.Metadata.ResourceVersion);
                 var members = rows.Select(r => Tuple.Create(EntryMapper.ToEntry(r.Spec), r.Metadata.ResourceVersion)).ToList();
                 return new MembershipTableData(members, tableVersion);
             }
 
-            // A write landed while reading; back off a little (jittered) so concurrent readers and writers spread out.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), ct).ConfigureAwait(false);
+            // A write landed while reading; back off (jittered, growing) so concurrent readers and writers spread out.
+            var ceiling = Math.Min(2 << Math.Min(attempt, 6), 100);
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), ct).ConfigureAwait(false);
         }
-
-        throw new InvalidOperationException($"membership table of cluster '{clusterId}' changed during each of {options.MaxAttempts} reads");
     }
 
     private ClusterVersionObject NewVersionObject(string forClusterId, int version, WriteIntent? intent, string? resourceVersion) => new()
@@ -237,6 +246,9 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "membership table of cluster {ClusterId} in namespace {Namespace}: version object created {Created}")]
     private static partial void LogInitialized(ILogger logger, string clusterId, string @namespace, bool created);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "membership table of cluster {ClusterId} changed during each of {Attempts} reads; answering with the last")]
+    private static partial void LogUnstableRead(ILogger logger, string clusterId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "membership write of {Silo} at {TableVersion} lost: the table version moved")]
     private static partial void LogStaleVersion(ILogger logger, SiloAddress silo, TableVersion tableVersion);
