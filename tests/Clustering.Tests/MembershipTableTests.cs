@@ -30,6 +30,24 @@ public sealed class MembershipTableTests(ControlPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task Without_a_version_object_the_first_insert_creates_it_and_only_one_such_insert_wins()
+    {
+        var ns = await fixture.Kube.CreateNamespaceAsync("noversion");
+        using var table = Tables.Create(fixture, ns, Tables.NewClusterId("noversion"));
+        await table.InitializeMembershipTable(false);
+        var empty = await table.ReadAll();
+        Assert.Equal(new Orleans.TableVersion(0, ""), empty.Version);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => table.InsertRow(Tables.Entry(), empty.Version.Next()))));
+
+        Assert.Equal(1, results.Count(r => r));
+        var all = await table.ReadAll();
+        Assert.Single(all.Members);
+        Assert.Equal(1, all.Version.Version);
+        Assert.False(string.IsNullOrEmpty(all.Version.VersionEtag));
+    }
+
+    [Fact]
     public async Task InsertRow_then_ReadRow_and_ReadAll_round_trip_every_field()
     {
         var ns = await fixture.Kube.CreateNamespaceAsync("insert");
