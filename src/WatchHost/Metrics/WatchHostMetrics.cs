@@ -33,6 +33,9 @@ public sealed class WatchHostMetrics : IDisposable
         meter.CreateObservableGauge("agentjob_queue_depth", () => queueDepth(), description: "Keys waiting for a worker.");
     }
 
+    /// <summary>The meter itself, so a listener can tell this instance's measurements from another's.</summary>
+    public Meter Meter => meter;
+
     /// <summary>Tells the depth gauge where to read the queue's depth.</summary>
     public void ObserveQueueDepth(Func<int> depth) => queueDepth = depth ?? throw new ArgumentNullException(nameof(depth));
 
