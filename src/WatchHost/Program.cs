@@ -1,6 +1,7 @@
 using System.Net;
 using AgentJobSync.ServiceDefaults;
 using AgentJobSync.WatchHost;
+using AgentJobSync.WatchHost.Hosting;
 
 return await ProcessEntry.RunAsync(async () =>
 {
@@ -19,6 +20,9 @@ return await ProcessEntry.RunAsync(async () =>
             o.ServiceId = settings.ServiceId;
         }));
     builder.Services.AddHostedService<ClusterConnectionReporter>();
+
+    // The routing pipeline's pieces (informer, queue, workers, Events); not started until the process wiring lands.
+    builder.Services.AddAgentJobRouting(new RoutingOptions());
 
     var app = builder.Build();
     app.MapServiceEndpoints();

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentJobSync.WatchHost.Queue;
+
+/// <summary>
+/// Runs a fixed number of workers over a <see cref="WorkQueue"/>: the number of workers is the concurrency bound,
+/// and because the queue never hands one key to two workers, a slow or stuck key holds one worker and nothing else.
+/// A handler that throws is logged and its key retried with backoff; the loop itself never dies of it.
+/// </summary>
+public sealed partial class WorkerPool(WorkQueue queue, Func<string, CancellationToken, Task> handler, ILogger<WorkerPool> logger)
+{
+    /// <summary>Runs <paramref name="workers"/> workers until the queue is shut down and drained, or the token is cancelled.</summary>
+    public Task RunAsync(int workers, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string? key;
+            try
+            {
+                key = await queue.GetAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (key is null)
+            {
+                return;
+            }
+
+            try
+            {
+                await handler(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                queue.Done(key);
+                return;
+            }
+#pragma warning disable CA1031 // A failing handler must not end the worker: the key is retried with backoff.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogHandlerFailed(logger, e, key);
+                queue.AddRateLimited(key);
+            }
+
+            queue.Done(key);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "processing {Key} failed; retrying with backoff")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string key);
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using AgentJobSync.Grains;
+using AgentJobSync.WatchHost.Events;
+using AgentJobSync.WatchHost.Informer;
+using AgentJobSync.WatchHost.Metrics;
+using AgentJobSync.WatchHost.Model;
+using AgentJobSync.WatchHost.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace AgentJobSync.WatchHost.Tests;
+
+public sealed class ReconcilerTests : IDisposable
+{
+    private readonly FakeCache cache = new();
+    private readonly RecordingRouter router = new();
+    private readonly RecordingEventSink events = new();
+    private readonly WatchHostMetrics metrics = new();
+    private readonly JobReconciler reconciler;
+
+    public ReconcilerTests() =>
+        reconciler = new JobReconciler(cache, router, events, new JobOutcomeTracker(), metrics, new ManualTimeProvider(), NullLogger<JobReconciler>.Instance);
+
+    public void Dispose() => metrics.Dispose();
+
+    [Theory]
+    [InlineData(SyncReason.Synced, Disposition.Done)]
+    [InlineData(SyncReason.UpToDate, Disposition.Done)]
+    [InlineData(SyncReason.FeatureDisabled, Disposition.Done)]
+    [InlineData(SyncReason.EntryRemovedByOwner, Disposition.Done)]
+    [InlineData(SyncReason.DatabaseUnavailable, Disposition.Retry)]
+    [InlineData(SyncReason.UserNotFound, Disposition.SlowRetry)]
+    [InlineData(SyncReason.InvalidOwner, Disposition.Parked)]
+    [InlineData(SyncReason.UnknownState, Disposition.Parked)]
+    [InlineData(SyncReason.EntryTooLarge, Disposition.Parked)]
+    [InlineData(SyncReason.UserDocumentInvalid, Disposition.Parked)]
+    [InlineData(SyncReason.DatabaseRejected, Disposition.Parked)]
+    [InlineData(SyncReason.OwnerChanged, Disposition.Parked)]
+    public async Task Each_outcome_has_its_disposition(SyncReason reason, Disposition expected)
+    {
+        cache.Put(TestJobs.Job("a"));
+        router.Answer("a", reason);
+        Assert.Equal(expected, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_unreachable_grain_is_retried_with_backoff_and_reported()
+    {
+        cache.Put(TestJobs.Job("a"));
+        router.Fail("a");
+        Assert.Equal(Disposition.Retry, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        var (_, reported) = Assert.Single(events.Reported);
+        Assert.Equal(JobReconciler.GrainUnavailable, reported.Reason);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_reported_once_is_not_routed_again_at_the_same_version_and_a_later_success_reports_synced()
+    {
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        router.Answer("a", SyncReason.InvalidOwner);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None); // a resync of the same version
+        Assert.Single(router.CallsFor("a"));
+        var (_, warning) = Assert.Single(events.Reported);
+        Assert.Equal((JobEvent.Warning, "InvalidOwner"), (warning.Type, warning.Reason));
+
+        cache.Put(TestJobs.Job("a", rv: "6"));
+        router.Answer("a", SyncReason.Synced);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        Assert.Equal(2, events.Reported.Count);
+        var normal = events.Reported.Last().Event;
+        Assert.Equal((JobEvent.Normal, "Synced"), (normal.Type, normal.Reason));
+
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal(2, events.Reported.Count); // in sync again and again: nothing more to say
+    }
+
+    [Fact]
+    public async Task A_repeated_transient_reason_is_reported_once()
+    {
+        cache.Put(TestJobs.Job("a"));
+        router.Answer("a", SyncReason.DatabaseUnavailable);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(Disposition.Retry, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        }
+
+        Assert.Equal(3, router.CallsFor("a").Count);
+        Assert.Single(events.Reported);
+    }
+
+    [Fact]
+    public async Task A_tombstone_routes_the_final_object_as_deleted_and_is_dropped_once_in_sync()
+    {
+        var final = TestJobs.Job("a", rv: "9", state: "completed");
+        cache.Tombstones.Put(final);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        var call = Assert.Single(router.Calls);
+        Assert.True(call.Deleted);
+        Assert.Equal(("completed", "9"), (call.RawState, call.ResourceVersion));
+        Assert.Equal(0, cache.Tombstones.Count);
+    }
+
+    [Fact]
+    public async Task A_tombstone_whose_grain_is_unreachable_stays_for_the_retry()
+    {
+        cache.Tombstones.Put(TestJobs.Job("a"));
+        router.Fail("a");
+        Assert.Equal(Disposition.Retry, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        Assert.Equal(1, cache.Tombstones.Count);
+    }
+
+    [Fact]
+    public async Task A_name_deleted_and_recreated_routes_both_jobs_the_old_one_as_deleted()
+    {
+        cache.Tombstones.Put(TestJobs.Job("a", uid: "old"));
+        cache.Put(TestJobs.Job("a", uid: "new"));
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal([("old", true), ("new", false)], router.Calls.Select(c => (c.Uid, c.Deleted)));
+    }
+
+    private sealed class FakeCache : IJobCache
+    {
+        private readonly ConcurrentDictionary<string, AgentJob> jobs = new();
+
+        public TombstoneStore Tombstones { get; } = new();
+
+        public void Put(AgentJob job) => jobs[job.Key] = job;
+
+        public bool TryGet(string key, out AgentJob job) => jobs.TryGetValue(key, out job!);
+    }
+}
