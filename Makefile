@@ -20,7 +20,7 @@ demo: deps publish
 	dotnet run --project tests/Demo -c Release
 
 ## test: format check, build with warnings as errors, every test against the real API server and database
-test: deps restore format-check build
+test: deps restore format-check build publish
 	@rm -rf $(RESULTS_DIR); mkdir -p $(RESULTS_DIR)
 	@status=0; for p in $(TEST_PROJECTS); do \
 		echo "== $$p"; \
@@ -46,7 +46,7 @@ format-check:
 build:
 	dotnet build $(SOLUTION) --no-restore -warnaserror
 
-## publish: the silo and the watch host as the image ships them, in .build/publish
+## publish: the silo and the watch host as the image ships them, in .build/publish (process tests run this output)
 publish: deps
 	dotnet publish src/Silo -c Release -o $(PUBLISH_DIR)
 	dotnet publish src/WatchHost -c Release -o $(PUBLISH_DIR)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace AgentJobSync.Grains;
 public sealed partial class AgentJobGrain(
     [PersistentState("job", AgentJobGrain.StorageName)] IPersistentState<AgentJobGrainState> state,
     EntrySynchronizer synchronizer,
+    SyncMetrics metrics,
     IOptions<SyncOptions> options,
     TimeProvider time,
     ILogger<AgentJobGrain> logger) : Grain, IAgentJobGrain
@@ -43,8 +45,10 @@ public sealed partial class AgentJobGrain(
         {
             // The entry is right, but what we know about it is not durable yet: the caller retries and we save again.
             // Until then this activation remembers it, so nothing is re-inserted meanwhile.
-            return outcome with { Reason = SyncReason.DatabaseUnavailable, Message = "the grain's bookkeeping could not be saved; retrying" };
+            outcome = outcome with { Reason = SyncReason.DatabaseUnavailable, Message = "the grain's bookkeeping could not be saved; retrying" };
         }
+
+        metrics.CallHandled(outcome);
 
         if (!outcome.IsInSync)
         {
@@ -143,6 +147,7 @@ public sealed partial class AgentJobGrain(
                 book.Timeline.RemoveAt(0);
             }
 
+            metrics.TransitionPersisted(written, time.GetUtcNow() - observation.ObservedAt);
             LogPersisted(logger, observation.Uid, observation.Name, owner, written, book.Revision);
         }
     }

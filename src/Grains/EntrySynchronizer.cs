@@ -1,3 +1,4 @@
+using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Domain;
 using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace AgentJobSync.Grains;
 /// are retried with capped, jittered backoff inside <see cref="SyncOptions.RetryBudget"/>; permanent ones end the call
 /// with a reason. Stateless: the grain owns the bookkeeping and serializes calls per job.
 /// </summary>
-public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<EntrySynchronizer> logger)
+public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<SyncOptions> options, SyncMetrics metrics, TimeProvider time, ILogger<EntrySynchronizer> logger)
 {
     private readonly SyncOptions _options = options.Value;
 
@@ -58,6 +59,7 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
                     return Failed(SyncReason.DatabaseUnavailable, $"{error.Reason}: {e.Message}", copiesRemoved);
                 }
 
+                metrics.Retried(error.Reason);
                 LogTransient(logger, error.Reason, backoff.TotalMilliseconds, e.Message);
                 await Task.Delay(Jitter(backoff), time, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));

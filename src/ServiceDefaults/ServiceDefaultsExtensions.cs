@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace AgentJobSync.ServiceDefaults;
 
@@ -36,7 +37,23 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary><c>/healthz</c> (liveness: untagged checks) and <c>/readyz</c> (readiness: checks tagged <see cref="ReadyTag"/>).</summary>
+    /// <summary>
+    /// Metrics of <paramref name="meters"/> (plus the .NET runtime's) exported in Prometheus' text format at
+    /// <c>/metrics</c> by <see cref="MapServiceEndpoints"/>.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceMetrics(this WebApplicationBuilder builder, params string[] meters)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter([.. meters, "System.Runtime"])
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/healthz</c> (liveness: untagged checks), <c>/readyz</c> (readiness: checks tagged <see cref="ReadyTag"/>) and,
+    /// with <see cref="AddServiceMetrics"/>, <c>/metrics</c>.
+    /// </summary>
     public static WebApplication MapServiceEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -50,6 +67,11 @@ public static class ServiceDefaultsExtensions
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteJsonAsync,
         });
+        if (app.Services.GetService<MeterProvider>() is not null)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Hosting;
 using AgentJobSync.ServiceDefaults;
 using AgentJobSync.Silo;
@@ -8,6 +9,7 @@ return await ProcessEntry.RunAsync(async () =>
     var builder = WebApplication.CreateBuilder(args);
     var settings = SiloSettings.Read(builder.Configuration);
     builder.AddServiceDefaults();
+    builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
 
     // Localhost clustering for now: silos on one machine find each other through the primary silo's port.
@@ -25,7 +27,7 @@ return await ProcessEntry.RunAsync(async () =>
     app.MapServiceEndpoints();
     app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
         "silo {ClusterId} up: silo port {SiloPort}, gateway port {GatewayPort}, http port {HttpPort}; hosting AgentJob grains " +
-        "that persist entries to the user documents; feature flags {Flags}. Not wired yet: Kubernetes membership, dashboard, metrics",
+        "that persist entries to the user documents; feature flags {Flags}. Not wired yet: Kubernetes membership, dashboard",
         settings.ClusterId, settings.SiloPort, settings.GatewayPort, settings.HttpPort, settings.Flags));
     await app.RunAsync().ConfigureAwait(false);
 });

@@ -1,4 +1,5 @@
 using AgentJobSync.Grains;
+using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,8 @@ public sealed class UserIndexTests(DatabaseFixture db)
         var uid = Guid.NewGuid().ToString();
         var read = await store.ReadAsync(owner, uid, CancellationToken.None);
         Assert.True(read.DuplicateUserDocuments);
-        var synchronizer = new EntrySynchronizer(store, Options.Create(new SyncOptions()), TimeProvider.System, NullLogger<EntrySynchronizer>.Instance);
+        using var meters = new TestMeterFactory();
+        var synchronizer = new EntrySynchronizer(store, Options.Create(new SyncOptions()), new SyncMetrics(meters), TimeProvider.System, NullLogger<EntrySynchronizer>.Instance);
         var observation = new JobObservation(uid, "ns", "job", owner, "executing", [], DateTimeOffset.UtcNow, null, null, null, false, DateTimeOffset.UtcNow, "1");
         var result = await synchronizer.SyncAsync(owner, observation, JobState.Executing, entryCreated: false, CancellationToken.None);
         Assert.Equal(SyncReason.UserDocumentInvalid, result.Outcome.Reason);

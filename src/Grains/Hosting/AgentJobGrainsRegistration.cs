@@ -1,8 +1,10 @@
+using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Persistence;
 using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MongoDB.Driver;
+using MongoDB.Driver.Core.Events;
 
 namespace AgentJobSync.Grains.Hosting;
 
@@ -24,7 +26,9 @@ public static class AgentJobGrainsRegistration
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(mongoUrl);
         var services = builder.Services;
-        services.TryAddSingleton<IMongoClient>(_ => new MongoClient(mongoUrl));
+        services.AddMetrics();
+        services.TryAddSingleton<SyncMetrics>();
+        services.TryAddSingleton<IMongoClient>(sp => new MongoClient(MeasuredSettings(mongoUrl, sp.GetRequiredService<SyncMetrics>())));
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<SyncOptions>().Configure(o => configureSync?.Invoke(o));
         services.AddOptions<UserDocumentOptions>()
@@ -38,5 +42,15 @@ public static class AgentJobGrainsRegistration
         services.AddHostedService(sp => sp.GetRequiredService<UserIndexInitializer>());
         builder.AddMongoGrainStorage(AgentJobGrain.StorageName, o => configureGrainState?.Invoke(o));
         return builder;
+    }
+
+    // Every command's duration, from the driver's own events (no wrapper around each call).
+    private static MongoClientSettings MeasuredSettings(string mongoUrl, SyncMetrics metrics)
+    {
+        var settings = MongoClientSettings.FromConnectionString(mongoUrl);
+        settings.ClusterConfigurator = cluster => cluster
+            .Subscribe<CommandSucceededEvent>(e => metrics.DatabaseCommand(e.CommandName, e.Duration, succeeded: true))
+            .Subscribe<CommandFailedEvent>(e => metrics.DatabaseCommand(e.CommandName, e.Duration, succeeded: false));
+        return settings;
     }
 }

@@ -1,9 +1,7 @@
-using AgentJobSync.TestHarness;
-
-namespace AgentJobSync.Demo;
+namespace AgentJobSync.TestHarness;
 
 /// <summary>Where `make publish` put the silo and watch host (the same output the image ships).</summary>
-internal sealed record PublishedApps(string SiloDll, string WatchHostDll)
+public sealed record PublishedApps(string SiloDll, string WatchHostDll)
 {
     public static PublishedApps Locate()
     {
