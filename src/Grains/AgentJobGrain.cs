@@ -35,10 +35,16 @@ public sealed partial class AgentJobGrain(
         _last = observation;
         var book = state.State;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["uid"] = observation.Uid, ["job"] = observation.Name, ["namespace"] = observation.Namespace, ["user"] = observation.Owner });
+        // What the job directory searches is saved when it changes; the entry's own facts are saved in Record.
+        _bookkeepingDirty |= book.Uid != observation.Uid || book.Namespace != observation.Namespace
+            || book.Name != observation.Name || book.ObservedOwner != observation.Owner;
+        book.Uid = observation.Uid;
         book.Namespace = observation.Namespace;
         book.Name = observation.Name;
+        book.ObservedOwner = observation.Owner;
 
         var outcome = await DecideAndSyncAsync(observation, book);
+        _bookkeepingDirty |= book.LastReason != outcome.Reason;
         book.LastReason = outcome.Reason;
         book.LastError = outcome.IsInSync ? null : outcome.Message;
         if (_bookkeepingDirty && !await TrySaveBookkeepingAsync())
@@ -197,6 +203,8 @@ public sealed partial class AgentJobGrain(
         stored.LastError = mine.LastError;
         stored.Namespace = mine.Namespace;
         stored.Name = mine.Name;
+        stored.Uid = mine.Uid;
+        stored.ObservedOwner = mine.ObservedOwner;
     }
 
     private static SyncOutcome Outcome(AgentJobGrainState book, SyncReason reason, string message) =>

@@ -1,3 +1,5 @@
+using AgentJobSync.Grains.Persistence;
+
 namespace AgentJobSync.Grains;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace AgentJobSync.Grains;
 /// "no entry yet", so it is recorded only after the insert was acknowledged.
 /// </summary>
 [GenerateSerializer]
-public sealed class AgentJobGrainState
+public sealed class AgentJobGrainState : ISearchableGrainState
 {
     /// <summary>The user whose document holds the entry (fixed once the entry exists).</summary>
     [Id(0)]
@@ -41,4 +43,29 @@ public sealed class AgentJobGrainState
 
     [Id(10)]
     public bool Deleted { get; set; }
+
+    /// <summary>The job's UID (the grain's key), stored so the job directory can return it.</summary>
+    [Id(11)]
+    public string? Uid { get; set; }
+
+    /// <summary>The user named by the job's last observation (the entry may live with <see cref="Owner"/>).</summary>
+    [Id(12)]
+    public string? ObservedOwner { get; set; }
+
+    /// <summary>What <see cref="JobDirectory"/> searches.</summary>
+    public IReadOnlyDictionary<string, object?> SearchFields => new Dictionary<string, object?>
+    {
+        [JobDirectory.Fields.Uid] = Uid,
+        [JobDirectory.Fields.Namespace] = Namespace,
+        [JobDirectory.Fields.Name] = Name,
+        [JobDirectory.Fields.Owner] = Owner ?? ObservedOwner,
+        [JobDirectory.Fields.State] = PersistedState?.ToString(),
+        [JobDirectory.Fields.Reason] = LastReason?.ToString(),
+        [JobDirectory.Fields.InSync] = LastReason is null or SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner,
+        [JobDirectory.Fields.Error] = LastError,
+        [JobDirectory.Fields.EntryCreated] = EntryCreated,
+        [JobDirectory.Fields.RemovedByOwner] = RemovedByOwner,
+        [JobDirectory.Fields.Deleted] = Deleted,
+        [JobDirectory.Fields.Revision] = Revision,
+    };
 }

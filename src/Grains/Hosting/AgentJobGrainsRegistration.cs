@@ -38,6 +38,7 @@ public static class AgentJobGrainsRegistration
             .ValidateOnStart();
         services.TryAddSingleton<UserJobsStore>();
         services.TryAddSingleton<EntrySynchronizer>();
+        services.TryAddSingleton<JobDirectory>();
         services.TryAddSingleton<UserIndexInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<UserIndexInitializer>());
         builder.AddMongoGrainStorage(AgentJobGrain.StorageName, o => configureGrainState?.Invoke(o));

@@ -32,6 +32,9 @@ public sealed partial class MongoGrainStorage : IGrainStorage
     private const string GrainTypeField = "grainType";
     private const string UpdatedAtField = "updatedAt";
 
+    /// <summary>The sub-document holding a <see cref="ISearchableGrainState"/>'s fields.</summary>
+    public const string SearchFieldsField = "fields";
+
     private readonly string _name;
     private readonly MongoGrainStorageOptions _options;
     private readonly IMongoCollection<BsonDocument> _states;
@@ -74,6 +77,22 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             services.GetKeyedService<IMongoClient>(name) ?? services.GetRequiredService<IMongoClient>(),
             services.GetRequiredService<IActivatorProvider>(),
             services.GetRequiredService<ILogger<MongoGrainStorage>>());
+    }
+
+    private static BsonDocument SearchFields(ISearchableGrainState state)
+    {
+        var fields = new BsonDocument();
+        foreach (var (name, value) in state.SearchFields)
+        {
+            fields[name] = value switch
+            {
+                null => BsonNull.Value,
+                DateTimeOffset time => new BsonDateTime(time.UtcDateTime),
+                _ => BsonValue.Create(value),
+            };
+        }
+
+        return fields;
     }
 
     /// <summary>The document <c>_id</c> of a grain's state: <c>"{stateName}/{grainId}"</c>.</summary>
@@ -154,6 +173,10 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             { PayloadField, new BsonBinaryData(_options.GrainStorageSerializer.Serialize(grainState.State).ToArray(), BsonBinarySubType.Binary) },
             { UpdatedAtField, DateTime.UtcNow },
         };
+        if (grainState.State is ISearchableGrainState searchable)
+        {
+            document[SearchFieldsField] = SearchFields(searchable);
+        }
 
         if (expected is null)
         {

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using AgentJobSync.Grains.Persistence;
+using Microsoft.Extensions.Options;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace AgentJobSync.Grains;
+
+/// <summary>
+/// Searches the AgentJob grains' durable bookkeeping (the searchable fields <see cref="MongoGrainStorage"/> keeps beside
+/// each state) so the dashboard and the watch host can ask "which jobs do we know" without activating a grain per job.
+/// Reads go to the primary with majority read concern like every other read of ours.
+/// </summary>
+public sealed class JobDirectory
+{
+    private readonly IMongoCollection<BsonDocument> _states;
+
+    public JobDirectory(IMongoClient client, IOptionsMonitor<MongoGrainStorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        var storage = options.Get(AgentJobGrain.StorageName);
+        _states = client.GetDatabase(storage.DatabaseName)
+            .GetCollection<BsonDocument>(storage.CollectionName)
+            .WithReadConcern(ReadConcern.Majority)
+            .WithReadPreference(ReadPreference.Primary);
+    }
+
+    /// <summary>The largest page <see cref="FindAsync"/> returns.</summary>
+    public const int MaxLimit = 1000;
+
+    public async Task<ImmutableArray<JobSummary>> FindAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = new BsonDocument(Path(Fields.Uid), new BsonDocument("$exists", true));
+        AddEquals(filter, Fields.Owner, query.Owner);
+        AddEquals(filter, Fields.Namespace, query.Namespace);
+        AddEquals(filter, Fields.Name, query.Name);
+        if (query.NotInSyncOnly)
+        {
+            filter[Path(Fields.InSync)] = false;
+        }
+
+        if (query.LiveOnly)
+        {
+            filter[Path(Fields.Deleted)] = false;
+        }
+
+        // Uid equality and paging both constrain the same field; an exact UID wins.
+        if (query.Uid is not null)
+        {
+            filter[Path(Fields.Uid)] = query.Uid;
+        }
+        else if (query.AfterUid is not null)
+        {
+            filter[Path(Fields.Uid)] = new BsonDocument("$gt", query.AfterUid);
+        }
+
+        var documents = await _states.Find(filter)
+            .Sort(new BsonDocument(Path(Fields.Uid), 1))
+            .Limit(Math.Clamp(query.Limit, 1, MaxLimit))
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return [.. documents.Select(ToSummary)];
+    }
+
+    private static void AddEquals(BsonDocument filter, string field, string? value)
+    {
+        if (value is not null)
+        {
+            filter[Path(field)] = value;
+        }
+    }
+
+    private static string Path(string field) => $"{MongoGrainStorage.SearchFieldsField}.{field}";
+
+    private static JobSummary ToSummary(BsonDocument document)
+    {
+        var fields = document[MongoGrainStorage.SearchFieldsField].AsBsonDocument;
+        string? Text(string name) => fields.GetValue(name, BsonNull.Value) is BsonString s ? s.Value : null;
+        bool Flag(string name) => fields.GetValue(name, BsonNull.Value) is BsonBoolean b && b.Value;
+        return new JobSummary(
+            Text(Fields.Uid)!,
+            Text(Fields.Namespace),
+            Text(Fields.Name),
+            Text(Fields.Owner),
+            Enum.TryParse<JobState>(Text(Fields.State), out var state) ? state : null,
+            Enum.TryParse<SyncReason>(Text(Fields.Reason), out var reason) ? reason : null,
+            Text(Fields.Error),
+            Flag(Fields.EntryCreated),
+            Flag(Fields.RemovedByOwner),
+            Flag(Fields.Deleted),
+            fields.GetValue(Fields.Revision, 0).ToInt64(),
+            document.GetValue("updatedAt", BsonNull.Value) is BsonDateTime at ? new DateTimeOffset(at.ToUniversalTime()) : DateTimeOffset.MinValue);
+    }
+
+    /// <summary>Names of the searchable fields of <see cref="AgentJobGrainState"/>.</summary>
+    public static class Fields
+    {
+        public const string Uid = "uid";
+        public const string Namespace = "namespace";
+        public const string Name = "name";
+        public const string Owner = "owner";
+        public const string State = "state";
+        public const string Reason = "reason";
+        public const string InSync = "inSync";
+        public const string Error = "error";
+        public const string EntryCreated = "entryCreated";
+        public const string RemovedByOwner = "removedByOwner";
+        public const string Deleted = "deleted";
+        public const string Revision = "revision";
+    }
+}
