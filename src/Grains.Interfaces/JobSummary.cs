@@ -17,5 +17,5 @@ public sealed record JobSummary(
     [property: Id(11)] DateTimeOffset UpdatedAt)
 {
     /// <summary>Whether the last observation ended in sync (or none was handled yet).</summary>
-    public bool IsInSync => LastReason is null or SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner;
+    public bool IsInSync => LastReason is not { } reason || SyncOutcome.MeansInSync(reason);
 }

@@ -20,5 +20,9 @@ public sealed record SyncOutcome(
     public bool IsTransient => Reason is SyncReason.DatabaseUnavailable or SyncReason.UserNotFound;
 
     /// <summary>Whether the entry is where it should be for this observation.</summary>
-    public bool IsInSync => Reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner;
+    public bool IsInSync => MeansInSync(Reason);
+
+    /// <summary>Whether an outcome with this reason leaves the entry where it should be.</summary>
+    public static bool MeansInSync(SyncReason reason) =>
+        reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner;
 }

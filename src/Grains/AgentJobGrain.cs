@@ -26,8 +26,20 @@ public sealed partial class AgentJobGrain(
     // Conflicts only come from a duplicate activation saving at the same moment; a few merges settle them.
     private const int MaxSaveAttempts = 8;
 
+    // What the timeline and revision may wait for: a crash loses at most this much of the dashboard's history, never a
+    // fact the invariants depend on (those are saved before the call answers).
+    private static readonly TimeSpan LazySaveDelay = TimeSpan.FromSeconds(2);
+
     private JobObservation? _last;
+    private KnownEntry? _known;
+
+    // Facts (entry created, owner, removed, deleted, in sync or why not): saved before the call answers.
     private bool _bookkeepingDirty;
+
+    // History (revision, persisted state, timeline): saved with the next fact, by a one-shot timer, or on deactivation,
+    // so a transition costs one database write (the entry), not two.
+    private bool _historyDirty;
+    private IGrainTimer? _lazySave;
 
     public async Task<SyncOutcome> ObserveAsync(JobObservation observation)
     {
@@ -44,7 +56,14 @@ public sealed partial class AgentJobGrain(
         book.ObservedOwner = observation.Owner;
 
         var outcome = await DecideAndSyncAsync(observation, book);
-        _bookkeepingDirty |= book.LastReason != outcome.Reason;
+        if (book.LastReason != outcome.Reason)
+        {
+            // A change between in sync and not (or of why not) is what the directory's not-in-sync list shows.
+            var wasInSync = book.LastReason is not { } last || SyncOutcome.MeansInSync(last);
+            _bookkeepingDirty |= !outcome.IsInSync || !wasInSync;
+            _historyDirty = true;
+        }
+
         book.LastReason = outcome.Reason;
         book.LastError = outcome.IsInSync ? null : outcome.Message;
         if (_bookkeepingDirty && !await TrySaveBookkeepingAsync())
@@ -55,6 +74,7 @@ public sealed partial class AgentJobGrain(
         }
 
         metrics.CallHandled(outcome);
+        ScheduleLazySave();
 
         if (!outcome.IsInSync)
         {
@@ -62,6 +82,16 @@ public sealed partial class AgentJobGrain(
         }
 
         return outcome;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_historyDirty || _bookkeepingDirty)
+        {
+            await TrySaveBookkeepingAsync();
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<JobInspection> InspectAsync()
@@ -104,7 +134,8 @@ public sealed partial class AgentJobGrain(
         // Once the entry exists it belongs to the document it was created in: an edited spec.user never creates a second
         // entry in another user's document (that would show one job to two users). The entry keeps syncing where it is.
         var owner = book.EntryCreated && book.Owner is { } first ? first : observation.Owner;
-        var result = await synchronizer.SyncAsync(owner, observation, observed, book.EntryCreated, CancellationToken.None);
+        var result = await synchronizer.SyncAsync(owner, observation, observed, book.EntryCreated, _known, CancellationToken.None);
+        _known = result.Known;
         Record(book, owner, observation, result);
         var outcome = result.Outcome.IsInSync || result.Outcome.Reason == SyncReason.EntryTooLarge
             ? result.Outcome
@@ -136,7 +167,7 @@ public sealed partial class AgentJobGrain(
         {
             book.Revision = result.Outcome.Revision;
             book.PersistedState = result.Outcome.PersistedState;
-            _bookkeepingDirty = true;
+            _historyDirty = true;
         }
 
         if (observation.Deleted && result.Outcome.EntryExists && !book.Deleted)
@@ -158,6 +189,26 @@ public sealed partial class AgentJobGrain(
         }
     }
 
+    private void ScheduleLazySave()
+    {
+        if (!_historyDirty || _lazySave is not null)
+        {
+            return;
+        }
+
+        _lazySave = this.RegisterGrainTimer(
+            async _ =>
+            {
+                _lazySave?.Dispose();
+                _lazySave = null;
+                if (_historyDirty && !await TrySaveBookkeepingAsync())
+                {
+                    ScheduleLazySave();
+                }
+            },
+            new GrainTimerCreationOptions(LazySaveDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = false });
+    }
+
     private async Task<bool> TrySaveBookkeepingAsync()
     {
         for (var attempt = 0; attempt < MaxSaveAttempts; attempt++)
@@ -166,6 +217,7 @@ public sealed partial class AgentJobGrain(
             {
                 await state.WriteStateAsync();
                 _bookkeepingDirty = false;
+                _historyDirty = false;
                 return true;
             }
             catch (InconsistentStateException)

@@ -61,7 +61,7 @@ public sealed class AgentJobGrainState : ISearchableGrainState
         [JobDirectory.Fields.Owner] = Owner ?? ObservedOwner,
         [JobDirectory.Fields.State] = PersistedState?.ToString(),
         [JobDirectory.Fields.Reason] = LastReason?.ToString(),
-        [JobDirectory.Fields.InSync] = LastReason is null or SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner,
+        [JobDirectory.Fields.InSync] = LastReason is not { } reason || SyncOutcome.MeansInSync(reason),
         [JobDirectory.Fields.Error] = LastError,
         [JobDirectory.Fields.EntryCreated] = EntryCreated,
         [JobDirectory.Fields.RemovedByOwner] = RemovedByOwner,

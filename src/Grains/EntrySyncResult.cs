@@ -7,10 +7,12 @@ namespace AgentJobSync.Grains;
 /// <param name="Written">A state was written by this call (not a node-only or deletion-only update).</param>
 /// <param name="CopiesRemoved">Extra copies of the entry removed by this call.</param>
 /// <param name="OutputsDropped">Node outputs were left out to fit the entry.</param>
+/// <param name="Known">The entry as this call left it, when it knows exactly (for the next call to decide from).</param>
 public sealed record EntrySyncResult(
     SyncOutcome Outcome,
     bool EntryPresent,
     bool RemovedByOwner,
     JobState? Written,
     int CopiesRemoved,
-    bool OutputsDropped);
+    bool OutputsDropped,
+    KnownEntry? Known = null);

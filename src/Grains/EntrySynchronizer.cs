@@ -21,7 +21,8 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
     /// <param name="observation">The job as read.</param>
     /// <param name="observed">Its parsed state.</param>
     /// <param name="entryCreated">Whether this job's entry is known to have existed in that document.</param>
-    public async Task<EntrySyncResult> SyncAsync(string owner, JobObservation observation, JobState observed, bool entryCreated, CancellationToken cancellationToken)
+    /// <param name="known">The entry as the previous call left it, if it knows; the first attempt decides from it.</param>
+    public async Task<EntrySyncResult> SyncAsync(string owner, JobObservation observation, JobState observed, bool entryCreated, KnownEntry? known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(observation);
         var started = time.GetTimestamp();
@@ -31,7 +32,9 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
         {
             try
             {
-                var step = await StepAsync(owner, observation, observed, entryCreated, cancellationToken).ConfigureAwait(false);
+                var step = attempt == 1 && known is not null && known.Owner == owner
+                    ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, known.Revision, cancellationToken).ConfigureAwait(false), CopiesRemoved: 0)
+                    : await StepAsync(owner, observation, observed, entryCreated, cancellationToken).ConfigureAwait(false);
                 if (step.Result is { } result)
                 {
                     return result with { CopiesRemoved = result.CopiesRemoved + copiesRemoved };
@@ -112,17 +115,29 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
 
             var dropped = false;
             var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(Canonical(observation.Nodes), out dropped) : [];
-            if (!await store.InsertIfAbsentAsync(owner, EntryDocument.Create(observation, initial, nodes ?? [], now), snapshot.Length, ct).ConfigureAwait(false))
+            var created = EntryDocument.Create(observation, initial, nodes ?? [], now);
+            if (!await store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct).ConfigureAwait(false))
             {
                 return (null, 0);
             }
 
+            // The length guard held, so the entry is the element at the old length.
             var reason = nodes is null ? SyncReason.EntryTooLarge : SyncReason.Synced;
-            return (new EntrySyncResult(new SyncOutcome(reason, initial, true, false, 1, nodes is null ? TooLarge : null), true, false, initial, 0, dropped), 0);
+            return (new EntrySyncResult(
+                new SyncOutcome(reason, initial, true, false, 1, nodes is null ? TooLarge : null), true, false, initial, 0, dropped,
+                new KnownEntry(owner, snapshot.Length, 1, created)), 0);
         }
 
+        return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], snapshot.EntryRevision, ct).ConfigureAwait(false), 0);
+    }
+
+    // The decision for an existing entry and at most one guarded write. Null means "the guard missed: read again".
+    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, long revision, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var flags = _options.Flags;
+
         var current = JobStates.Parse(entry.GetValue(JobEntryFields.Status, BsonNull.Value) as BsonString is { } s ? s.Value : null) ?? JobState.New;
-        var revision = snapshot.EntryRevision;
         var transition = TransitionRules.Decide(current, observed, flags);
         var fields = new BsonDocument();
         if (transition.Target is { } target)
@@ -155,21 +170,31 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
         if (fields.ElementCount == 0)
         {
             var quiet = nodesTooLarge ? SyncReason.EntryTooLarge : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.UpToDate;
-            return (new EntrySyncResult(new SyncOutcome(quiet, current, true, false, revision, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped), 0);
+            return new EntrySyncResult(
+                new SyncOutcome(quiet, current, true, false, revision, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
+                new KnownEntry(owner, index, revision, entry));
         }
 
-        if (!await store.UpdateEntryAsync(owner, snapshot.Positions[0], observation.Uid, revision, fields, ct).ConfigureAwait(false))
+        if (!await store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct).ConfigureAwait(false))
         {
-            return (null, 0);
+            return null;
         }
+
+        var updated = entry.DeepClone().AsBsonDocument;
+        foreach (var field in fields)
+        {
+            updated[field.Name] = field.Value;
+        }
+
+        updated[JobEntryFields.Revision] = new BsonInt64(revision + 1);
 
         var persisted = transition.Target ?? current;
         var outcomeReason = nodesTooLarge ? SyncReason.EntryTooLarge
             : transition.Target is not null ? SyncReason.Synced
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
-        return (new EntrySyncResult(
+        return new EntrySyncResult(
             new SyncOutcome(outcomeReason, persisted, true, false, revision + 1, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped), 0);
+            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, revision + 1, updated));
     }
 
     private const string TooLarge = "the job's nodes do not fit in an entry even without their outputs; the state is synced, the nodes are not";

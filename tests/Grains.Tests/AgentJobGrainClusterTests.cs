@@ -41,6 +41,44 @@ public sealed class AgentJobGrainClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_timeline_saved_lazily_reaches_storage_by_its_timer_and_survives_deactivation()
+    {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
+        var uid = Guid.NewGuid().ToString();
+        foreach (var (state, step) in new[] { ("", 0), ("inactive", 1), ("executing", 2), ("completed", 3) })
+        {
+            await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, state, step));
+        }
+
+        // No call and no deactivation: the one-shot timer saves the history (the directory reads the stored state).
+        var directory = fixture.Cluster.GrainFactory.GetGrain<IJobDirectoryGrain>(0);
+        await AgentJobSync.TestHarness.Eventually.UntilAsync(
+            async _ => (await directory.FindAsync(new JobQuery { Uid = uid })).SingleOrDefault() is { Revision: 4, PersistedState: JobState.Complete },
+            TimeSpan.FromSeconds(30), "the stored bookkeeping reaches revision 4");
+
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reactivated = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).InspectAsync();
+        Assert.Equal(4, reactivated.Revision);
+        Assert.Equal([JobState.New, JobState.Pending, JobState.Executing, JobState.Complete], reactivated.Timeline.Select(t => t.State));
+    }
+
+    [Fact]
+    public async Task History_is_stored_when_the_grain_deactivates()
+    {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
+        var uid = Guid.NewGuid().ToString();
+        var grain = fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
+        await grain.ObserveAsync(Jobs.Observe(uid, owner, "inactive", 1));
+        await grain.ObserveAsync(Jobs.Observe(uid, owner, "executing", 2));
+
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var stored = Assert.Single(await fixture.Cluster.GrainFactory.GetGrain<IJobDirectoryGrain>(0).FindAsync(new JobQuery { Uid = uid }));
+
+        Assert.Equal((2L, JobState.Executing), (stored.Revision, stored.PersistedState));
+        Assert.Equal(2, (await grain.InspectAsync()).Timeline.Length);
+    }
+
+    [Fact]
     public async Task An_entry_the_owner_removed_is_never_written_again_also_after_reactivation()
     {
         var owner = await Jobs.CreateUserAsync(fixture.Users);
