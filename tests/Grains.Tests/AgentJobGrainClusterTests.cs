@@ -79,6 +79,26 @@ public sealed class AgentJobGrainClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_edited_owner_keeps_the_entry_in_the_first_owners_document_and_is_reported()
+    {
+        var first = await Jobs.CreateUserAsync(fixture.Users);
+        var second = await Jobs.CreateUserAsync(fixture.Users);
+        var uid = Guid.NewGuid().ToString();
+        await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, first, "executing", 1));
+
+        var edited = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, second, "completed", 2));
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var afterReactivation = await fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, second, "completed", 3));
+
+        Assert.Equal((SyncReason.OwnerChanged, JobState.Complete), (edited.Reason, edited.PersistedState));
+        Assert.Contains(second, edited.Message, StringComparison.Ordinal);
+        Assert.Equal(SyncReason.OwnerChanged, afterReactivation.Reason);
+        var entry = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, first), uid));
+        Assert.Equal(("Complete", "step-3"), (entry["status"].AsString, entry["nodes"][0]["status"].AsString));
+        Assert.Empty(Jobs.Entries(await Jobs.UserAsync(fixture.Users, second), uid));
+    }
+
+    [Fact]
     public async Task An_entry_the_owner_removed_is_never_written_again_also_after_reactivation()
     {
         var owner = await Jobs.CreateUserAsync(fixture.Users);

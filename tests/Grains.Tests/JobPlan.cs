@@ -68,6 +68,7 @@ public sealed class JobPlan
     /// <summary>Asserts every job but <paramref name="removed"/> converged; removed ones have no entry.</summary>
     public async Task AssertConvergedAsync(IMongoCollection<BsonDocument> users, WriteLog writeLog, IReadOnlySet<string>? removed = null)
     {
+        Assert.Empty(writeLog.Errors);
         var writes = writeLog.Applied.ToLookup(w => w.Uid);
         foreach (var owner in Jobs.Select(j => j.Owner).Distinct())
         {

@@ -16,7 +16,12 @@ public sealed class WriteLog
     private readonly ConcurrentQueue<AppliedWrite> _applied = new();
     private long _sequence;
 
+    private readonly ConcurrentQueue<string> _errors = new();
+
     public IReadOnlyList<AppliedWrite> Applied => [.. _applied.OrderBy(w => w.Sequence)];
+
+    /// <summary>Commands the log could not read (a handler must never throw inside the driver); asserted empty.</summary>
+    public IReadOnlyCollection<string> Errors => _errors;
 
     public void OnStarted(CommandStartedEvent e)
     {
@@ -28,6 +33,18 @@ public sealed class WriteLog
     }
 
     public void OnSucceeded(CommandSucceededEvent e)
+    {
+        try
+        {
+            Record(e);
+        }
+        catch (Exception error) when (error is KeyNotFoundException or InvalidCastException or InvalidOperationException)
+        {
+            _errors.Enqueue($"{e.CommandName} {e.RequestId}: {error.Message}");
+        }
+    }
+
+    private void Record(CommandSucceededEvent e)
     {
         if (!_pending.TryRemove(e.RequestId, out var command) || e.Reply.GetValue("nModified", 0).ToInt32() == 0)
         {
@@ -53,7 +70,7 @@ public sealed class WriteLog
 
                 var prefix = element[..^".sync_rev".Length];
                 var uid = update["q"][prefix + ".id"].AsString;
-                var status = set[prefix + ".status"] is { IsString: true } s ? s.AsString : null;
+                var status = set.AsBsonDocument.GetValue(prefix + ".status", BsonNull.Value) is { IsString: true } s ? s.AsString : null;
                 _applied.Enqueue(new AppliedWrite(sequence, owner, uid, status, set[element].ToInt64(), Inserted: false));
             }
         }
