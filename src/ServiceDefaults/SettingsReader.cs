@@ -67,6 +67,30 @@ public sealed class SettingsReader(IConfiguration configuration)
         return fallback;
     }
 
+    /// <summary>A whole number between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    public int Integer(string name, int fallback, int min, int max)
+    {
+        var value = String(name);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        _errors.Add($"{name} (--{name}) = \"{value}\": must be a whole number between {min} and {max}");
+        return fallback;
+    }
+
+    /// <summary>
+    /// Records a problem found by the caller's own check. <paramref name="problem"/> must not contain a secret value:
+    /// it is printed as is.
+    /// </summary>
+    public void Invalid(string name, string problem) => _errors.Add($"{name} (--{name}) {problem}");
+
     /// <summary>The seed's feature flags: on unless set to something other than <c>true</c>.</summary>
     public bool FeatureFlag(string name)
     {

@@ -1,33 +1,31 @@
-using System.Net;
 using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Hosting;
 using AgentJobSync.ServiceDefaults;
 using AgentJobSync.Silo;
+using AgentJobSync.Silo.Clustering;
+using AgentJobSync.Silo.Health;
+using AgentJobSync.Silo.Lifetime;
 
 return await ProcessEntry.RunAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     var settings = SiloSettings.Read(builder.Configuration);
     builder.AddServiceDefaults();
+    // What Orleans' Kubernetes hosting does to pods and silos (labels, silos declared dead, pods deleted) is worth a line.
+    builder.Logging.AddFilter("Orleans.Hosting.Kubernetes", LogLevel.Information);
     builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
-
-    // Localhost clustering for now: silos on one machine find each other through the primary silo's port.
-    // Membership on Kubernetes replaces it (README: "What is wired").
+    builder.Services.AddSiloLifetime(settings);
+    builder.Services.AddSiloHealthChecks();
     builder.UseOrleans(silo => silo
-        .UseLocalhostClustering(
-            siloPort: settings.SiloPort,
-            gatewayPort: settings.GatewayPort,
-            primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort),
-            serviceId: settings.ServiceId,
-            clusterId: settings.ClusterId)
+        .UseConfiguredClustering(settings)
         .AddAgentJobGrains(settings.DatabaseUrl, sync => sync.Flags = settings.Flags));
 
     var app = builder.Build();
     app.MapServiceEndpoints();
     app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-        "silo {ClusterId} up: silo port {SiloPort}, gateway port {GatewayPort}, http port {HttpPort}; hosting AgentJob grains " +
-        "that persist entries to the user documents; feature flags {Flags}. Not wired yet: Kubernetes membership, dashboard",
-        settings.ClusterId, settings.SiloPort, settings.GatewayPort, settings.HttpPort, settings.Flags));
+        "silo {ClusterId} up ({Clustering} clustering, pod {Pod}): silo port {SiloPort}, gateway port {GatewayPort}, http port {HttpPort}; " +
+        "hosting AgentJob grains that persist entries to the user documents; feature flags {Flags}. Not wired yet: dashboard",
+        settings.ClusterId, settings.Clustering, settings.Pod?.Name, settings.SiloPort, settings.GatewayPort, settings.HttpPort, settings.Flags));
     await app.RunAsync().ConfigureAwait(false);
 });

@@ -30,6 +30,7 @@ internal sealed class LocalCluster(PublishedApps apps, int siloCount, string dat
                 ["GATEWAY_PORT"] = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PRIMARY_SILO_PORT"] = primary.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["DB_URL"] = databaseUrl,
+                ["CLUSTERING"] = "localhost",
             };
             var process = ManagedProcess.Start("dotnet", [apps.SiloDll], Path.Combine(logs, $"silo-{i + 1}.log"), env);
             _processes.Add(process);
