@@ -11,7 +11,7 @@ RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Harness.Tests
 
-.PHONY: all demo test deps restore format format-check build publish unit-tests clean bench-grains
+.PHONY: all demo test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
 
 all: test
 
@@ -54,6 +54,10 @@ publish: deps
 ## bench-grains: grain calls/s through a 3-silo TestCluster on the real database, memory per idle activation
 bench-grains: deps
 	dotnet run --project bench/Grains.Bench -c Release -- $(or $(JOBS),300) $(or $(IDLE),5000)
+
+## bench-micro: BenchmarkDotNet micro-benchmarks of the hot pure code (FILTER selects, e.g. FILTER='*Merge*')
+bench-micro:
+	cd bench/Micro.Bench && dotnet run -c Release -- --filter '$(or $(FILTER),*)'
 
 clean:
 	rm -rf .build
