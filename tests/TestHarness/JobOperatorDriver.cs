@@ -72,7 +72,7 @@ public sealed class JobOperatorDriver(IKubernetes client, string ns)
 
         var copy = job.Cached.DeepClone().AsObject();
         var now = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-        var canonical = JobStates.Canonical(state);
+        var canonical = JobStates.IsKnown(state) ? JobStates.Canonical(state) : state;
         copy["status"] = new JsonObject
         {
             ["state"] = state,

@@ -15,6 +15,11 @@ public static class JobStates
     /// <summary>Error's spellings.</summary>
     public static readonly IReadOnlyList<string> Error = ["error", "Error", "failed", "FAILED"];
 
+    /// <summary>Whether <paramref name="state"/> is a spelling this service reads.</summary>
+    public static bool IsKnown(string state) =>
+        state is not null && state.Trim().ToLowerInvariant() is "" or "new" or "inactive" or "pending" or "executing" or "running"
+            or "completed" or "complete" or "succeeded" or "error" or "failed";
+
     /// <summary>The capitalized entry status for any spelling (empty: New).</summary>
     public static string Canonical(string state)
     {

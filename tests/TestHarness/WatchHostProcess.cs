@@ -14,12 +14,12 @@ public sealed record WatchHostProcess(string Identity, int HttpPort, ManagedProc
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>The value of the Prometheus sample whose line starts with <paramref name="prefix"/> (summed), or 0.</summary>
-    public async Task<double> MetricAsync(string prefix, CancellationToken cancellationToken = default)
+    /// <summary>The sum of the Prometheus samples of <paramref name="name"/> whose labels contain <paramref name="label"/>, or 0.</summary>
+    public async Task<double> MetricAsync(string name, string label = "", CancellationToken cancellationToken = default)
     {
         var (_, body) = await GetAsync("/metrics", cancellationToken).ConfigureAwait(false);
         return body.Split('\n')
-            .Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal)) && l.Contains(label, StringComparison.Ordinal))
             .Select(SampleValue)
             .Sum();
     }
