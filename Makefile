@@ -11,13 +11,17 @@ RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Harness.Tests
 
-.PHONY: all demo test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
+.PHONY: all demo demo-check test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
 
 all: test
 
 ## demo: control plane, database, 3 silos and the watch host with sample AgentJobs (Ctrl-C stops everything)
 demo: deps publish
 	dotnet run --project tests/Demo -c Release
+
+## demo-check: the same system non-interactively, 100 jobs of 10 users; exits 0 only when every entry matches its AgentJob
+demo-check: deps publish
+	dotnet run --project tests/Demo -c Release -- --check
 
 ## test: format check, build with warnings as errors, every test against the real API server and database
 test: deps restore format-check build publish
@@ -27,6 +31,8 @@ test: deps restore format-check build publish
 		dotnet test $$p --no-build --logger "trx;LogFilePrefix=$$(basename $$p)" --logger "console;verbosity=normal" \
 			--results-directory $(RESULTS_DIR) || status=1; \
 	done; \
+	echo "== demo-check"; \
+	dotnet run --project tests/Demo -c Release -- --check || status=1; \
 	scripts/test-summary.sh $(RESULTS_DIR); exit $$status
 
 ## deps: system packages and the test assets, installed when missing (a clean machine gets everything)

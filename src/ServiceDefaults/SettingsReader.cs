@@ -91,6 +91,9 @@ public sealed class SettingsReader(IConfiguration configuration)
     /// </summary>
     public void Invalid(string name, string problem) => _errors.Add($"{name} (--{name}) {problem}");
 
+    /// <summary>Records that <paramref name="name"/> holds <paramref name="value"/>, which is invalid because <paramref name="why"/>.</summary>
+    public void Invalid(string name, string value, string why) => _errors.Add($"{name} (--{name}) = \"{value}\": {why}");
+
     /// <summary>The seed's feature flags: on unless set to something other than <c>true</c>.</summary>
     public bool FeatureFlag(string name)
     {

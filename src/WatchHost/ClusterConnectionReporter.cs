@@ -1,21 +1,43 @@
+using AgentJobSync.WatchHost.Health;
+
 namespace AgentJobSync.WatchHost;
 
 /// <summary>
-/// Proves the Orleans client connection at start by asking the cluster for its active silos, and says plainly
-/// what this build of the watch host does not do yet.
+/// Proves the Orleans client connection at start by asking the cluster for its active silos, and marks the connection
+/// confirmed for readiness. Retries until the silos answer, so a watch host started before them becomes ready later.
 /// </summary>
-public sealed partial class ClusterConnectionReporter(IClusterClient client, WatchHostSettings settings, ILogger<ClusterConnectionReporter> logger) : BackgroundService
+public sealed partial class ClusterConnectionReporter(
+    IClusterClient client, WatchHostSettings settings, ClusterConnection connection, ILogger<ClusterConnectionReporter> logger) : BackgroundService
 {
+    /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
-        LogConnected(logger, settings.ClusterId, hosts.Count, string.Join(",", settings.GatewayPorts));
-        LogNotWired(logger);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(stoppingToken).ConfigureAwait(false);
+                connection.Confirmed();
+                LogConnected(logger, settings.ClusterId, hosts.Count, settings.Clustering.ToString());
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Until a silo answers, keep asking; readiness stays false meanwhile.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogNotYet(logger, e, settings.ClusterId);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "connected to Orleans cluster {ClusterId} as a client: {Silos} active silos through gateway ports {GatewayPorts}")]
-    private static partial void LogConnected(ILogger logger, string clusterId, int silos, string gatewayPorts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "connected to Orleans cluster {ClusterId} as a client: {Silos} active silos ({Clustering} gateways)")]
+    private static partial void LogConnected(ILogger logger, string clusterId, int silos, string clustering);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "not wired yet: watching AgentJobs and routing them to grains; this process only holds the client connection")]
-    private static partial void LogNotWired(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the Orleans cluster {ClusterId} does not answer yet; asking again")]
+    private static partial void LogNotYet(ILogger logger, Exception exception, string clusterId);
 }

@@ -1,3 +1,4 @@
+using AgentJobSync.WatchHost.Directory;
 using AgentJobSync.WatchHost.Events;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
@@ -9,19 +10,24 @@ namespace AgentJobSync.WatchHost.Hosting;
 
 /// <summary>
 /// The watch host's routing pipeline put together: informer → keyed work queue → workers → grains, with Events about
-/// jobs written beside it. <see cref="RunAsync"/> runs until cancelled; the process wiring (hosted service, liveness
-/// when it stops) builds on it.
+/// jobs written beside it, and (given a job directory) deletions that happened while nothing watched found after each
+/// list. <see cref="RunAsync(CancellationToken, CancellationToken)"/> runs until stopped; one pipeline serves one
+/// leadership term (its queue cannot be restarted).
 /// </summary>
 public sealed class RoutingPipeline : IDisposable
 {
     private readonly RoutingOptions options;
     private readonly KubernetesEventRecorder? recorder;
     private readonly WorkerPool pool;
+    private readonly DeletedJobFinder? finder;
 
-    /// <summary>Builds the pipeline; <paramref name="seed"/> resumes from a previous informer's knowledge.</summary>
+    /// <summary>
+    /// Builds the pipeline; <paramref name="seed"/> resumes from a previous informer's knowledge; with
+    /// <paramref name="directory"/>, every list is compared with the jobs the grains know to find deletions missed.
+    /// </summary>
     public RoutingPipeline(
         IAgentJobSource source, IJobRouter router, IJobEventSink events, RoutingOptions options, WatchHostMetrics metrics,
-        TimeProvider time, ILoggerFactory loggers, InformerSnapshot? seed = null)
+        TimeProvider time, ILoggerFactory loggers, InformerSnapshot? seed = null, IJobDirectory? directory = null)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -29,7 +35,14 @@ public sealed class RoutingPipeline : IDisposable
         recorder = events as KubernetesEventRecorder;
         Queue = new WorkQueue(options.Queue, time);
         metrics.ObserveQueueDepth(() => Queue.Count);
-        Informer = new AgentJobInformer(source, options.Informer, Queue.Add, metrics, time, loggers.CreateLogger<AgentJobInformer>(), seed);
+        Informer = new AgentJobInformer(
+            source, options.Informer, Queue.Add, metrics, time, loggers.CreateLogger<AgentJobInformer>(), seed,
+            directory is null ? null : listed => finder?.Compare(listed));
+        if (directory is not null)
+        {
+            finder = new DeletedJobFinder(directory, Informer, Queue.Add, metrics, time, loggers.CreateLogger<DeletedJobFinder>());
+        }
+
         Outcomes = new JobOutcomeTracker();
         var reconciler = new JobReconciler(Informer, router, events, Outcomes, metrics, time, loggers.CreateLogger<JobReconciler>());
         pool = new WorkerPool(Queue, (key, ct) => reconciler.HandleAsync(Queue, key, ct), loggers.CreateLogger<WorkerPool>());
@@ -45,11 +58,19 @@ public sealed class RoutingPipeline : IDisposable
     public JobOutcomeTracker Outcomes { get; }
 
     /// <summary>Lists, watches and routes until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Lists, watches and routes until <paramref name="stop"/>: then nothing new is taken and the grain calls in flight
+    /// finish; <paramref name="abort"/> cancels those too (a leader that lost its lease must stop at once).
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop, CancellationToken abort)
     {
-        var informer = Informer.RunAsync(cancellationToken);
-        var writer = recorder?.RunAsync(cancellationToken) ?? Task.CompletedTask;
-        var workers = pool.RunAsync(options.Workers, cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
+        var informer = Informer.RunAsync(linked.Token);
+        var writer = recorder?.RunAsync(linked.Token) ?? Task.CompletedTask;
+        var deletions = finder?.RunAsync(linked.Token) ?? Task.CompletedTask;
+        var workers = pool.RunAsync(options.Workers, linked.Token, abort);
         try
         {
             await informer.ConfigureAwait(false);
@@ -57,7 +78,7 @@ public sealed class RoutingPipeline : IDisposable
         finally
         {
             Queue.ShutDown();
-            await Task.WhenAll(workers, writer).ConfigureAwait(false);
+            await Task.WhenAll(workers, writer, deletions).ConfigureAwait(false);
         }
     }
 

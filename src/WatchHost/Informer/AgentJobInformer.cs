@@ -24,13 +24,18 @@ public sealed partial class AgentJobInformer : IJobCache
     private readonly ConcurrentDictionary<string, AgentJob> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> synced = new(StringComparer.Ordinal);
     private readonly string? seedVersion;
+    private readonly Action<ListedScope>? listed;
     private string? lastVersion;
 
-    /// <summary>Creates an informer; <paramref name="seed"/> resumes from what a previous informer knew.</summary>
+    /// <summary>
+    /// Creates an informer; <paramref name="seed"/> resumes from what a previous informer knew; <paramref name="listed"/>
+    /// hears of every complete (re)list, so jobs the API server no longer has can be looked for elsewhere.
+    /// </summary>
     public AgentJobInformer(
         IAgentJobSource source, InformerOptions options, Action<string> enqueue, WatchHostMetrics metrics, TimeProvider time,
-        ILogger<AgentJobInformer> logger, InformerSnapshot? seed = null)
+        ILogger<AgentJobInformer> logger, InformerSnapshot? seed = null, Action<ListedScope>? listed = null)
     {
+        this.listed = listed;
         this.source = source ?? throw new ArgumentNullException(nameof(source));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.enqueue = enqueue ?? throw new ArgumentNullException(nameof(enqueue));
@@ -156,6 +161,7 @@ public sealed partial class AgentJobInformer : IJobCache
         }
 
         Remember(listing.ResourceVersion);
+        this.listed?.Invoke(new ListedScope(scope, listing.Items.Select(j => j.Uid)));
         LogListed(logger, scope ?? "*", listing.Items.Count, listing.ResourceVersion, listing.Unreadable);
         return listing.ResourceVersion;
     }

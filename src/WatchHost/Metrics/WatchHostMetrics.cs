@@ -19,6 +19,7 @@ public sealed class WatchHostMetrics : IDisposable
     private readonly Counter<long> relists;
     private readonly Counter<long> kubeEvents;
     private Func<int> queueDepth = () => 0;
+    private Func<int> leader = () => 0;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (or a private meter when null).</summary>
     public WatchHostMetrics(IMeterFactory? meterFactory = null)
@@ -31,6 +32,7 @@ public sealed class WatchHostMetrics : IDisposable
         relists = meter.CreateCounter<long>("agentjob_relists", description: "Full lists, by cause (start, expired).");
         kubeEvents = meter.CreateCounter<long>("agentjob_kube_events", description: "Kubernetes Events about jobs, by result (written, deduplicated, rate_limited, dropped, failed).");
         meter.CreateObservableGauge("agentjob_queue_depth", () => queueDepth(), description: "Keys waiting for a worker.");
+        meter.CreateObservableGauge("agentjob_watch_leader", () => leader(), description: "1 while this replica holds the lease and routes, else 0.");
     }
 
     /// <summary>The meter itself, so a listener can tell this instance's measurements from another's.</summary>
@@ -38,6 +40,9 @@ public sealed class WatchHostMetrics : IDisposable
 
     /// <summary>Tells the depth gauge where to read the queue's depth.</summary>
     public void ObserveQueueDepth(Func<int> depth) => queueDepth = depth ?? throw new ArgumentNullException(nameof(depth));
+
+    /// <summary>Tells the leader gauge where to read whether this replica leads.</summary>
+    public void ObserveLeader(Func<int> isLeader) => leader = isLeader ?? throw new ArgumentNullException(nameof(isLeader));
 
     /// <summary>Counts one notification of <paramref name="type"/>.</summary>
     public void EventReceived(string type) => eventsReceived.Add(1, new KeyValuePair<string, object?>("type", type));

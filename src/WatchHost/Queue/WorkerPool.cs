@@ -10,22 +10,28 @@ namespace AgentJobSync.WatchHost.Queue;
 public sealed partial class WorkerPool(WorkQueue queue, Func<string, CancellationToken, Task> handler, ILogger<WorkerPool> logger)
 {
     /// <summary>Runs <paramref name="workers"/> workers until the queue is shut down and drained, or the token is cancelled.</summary>
-    public Task RunAsync(int workers, CancellationToken cancellationToken)
+    public Task RunAsync(int workers, CancellationToken cancellationToken) => RunAsync(workers, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="workers"/> workers. <paramref name="stopTaking"/> ends each worker once its current key is
+    /// handled (a graceful stop finishes in-flight grain calls); <paramref name="cancellationToken"/> also cancels them.
+    /// </summary>
+    public Task RunAsync(int workers, CancellationToken stopTaking, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(stopTaking, cancellationToken), CancellationToken.None)));
     }
 
-    private async Task WorkAsync(CancellationToken cancellationToken)
+    private async Task WorkAsync(CancellationToken stopTaking, CancellationToken cancellationToken)
     {
-        while (true)
+        while (!stopTaking.IsCancellationRequested)
         {
             string? key;
             try
             {
-                key = await queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                key = await queue.GetAsync(stopTaking).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopTaking.IsCancellationRequested)
             {
                 return;
             }

@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using AgentJobSync.Grains;
+using AgentJobSync.WatchHost.Informer;
+using AgentJobSync.WatchHost.Metrics;
+using AgentJobSync.WatchHost.Model;
+using Microsoft.Extensions.Logging;
+
+namespace AgentJobSync.WatchHost.Directory;
+
+/// <summary>
+/// Finds jobs deleted while no watch host ran. After each (re)list it pages through the jobs the grains know as live
+/// with an entry and, for each one the API server no longer has, queues a deletion built from what the grain persisted
+/// (its state, no nodes): the grain then stamps <c>deleted_time</c> and, since it never regresses a state, keeps the
+/// last state it wrote. The informer alone cannot find these: a fresh process has no cache to compare with.
+/// </summary>
+public sealed partial class DeletedJobFinder(
+    IJobDirectory directory, IJobCache cache, Action<string> enqueue, WatchHostMetrics metrics, TimeProvider time,
+    ILogger<DeletedJobFinder> logger)
+{
+    private const int PageSize = 500;
+    private readonly Channel<ListedScope> lists = Channel.CreateUnbounded<ListedScope>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Asks for a comparison with <paramref name="listed"/> (called by the informer; never blocks it).</summary>
+    public void Compare(ListedScope listed) => lists.Writer.TryWrite(listed);
+
+    /// <summary>Runs the comparisons one at a time until cancelled; a failed one is retried unless a newer list replaced it.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await lists.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (lists.Reader.TryRead(out var listed))
+                {
+                    await CompareWithRetriesAsync(listed, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>One comparison: returns how many deletions it queued.</summary>
+    public async Task<int> CompareOnceAsync(ListedScope listed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        var found = 0;
+        string? after = null;
+        while (true)
+        {
+            var page = await directory.FindLiveAsync(listed.Namespace, after, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var summary in page)
+            {
+                if (IsGone(summary, listed))
+                {
+                    var job = FinalObject(summary);
+                    cache.Tombstones.Put(job);
+                    metrics.EventReceived("directory_deleted");
+                    LogFound(logger, job.Namespace, job.Name, job.Uid, job.State ?? "");
+                    enqueue(job.Key);
+                    found++;
+                }
+            }
+
+            if (page.Count < PageSize)
+            {
+                return found;
+            }
+
+            after = page[^1].Uid;
+        }
+    }
+
+    private async Task CompareWithRetriesAsync(ListedScope listed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var found = await CompareOnceAsync(listed, cancellationToken).ConfigureAwait(false);
+                LogCompared(logger, listed.Namespace ?? "*", listed.Uids.Count, found);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // The silos may be unreachable for a while; the comparison is retried, never the end of routing.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 10))));
+                LogFailed(logger, e, listed.Namespace ?? "*", delay.TotalMilliseconds);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                if (lists.Reader.Count > 0)
+                {
+                    return; // a newer list is waiting and supersedes this one
+                }
+            }
+        }
+    }
+
+    // Live in the grains' eyes, with an entry to mark, and neither in the list nor in the cache under its UID.
+    private bool IsGone(JobSummary summary, ListedScope listed) =>
+        summary is { EntryCreated: true, Deleted: false, RemovedByOwner: false, Namespace: not null, Name: not null }
+        && !listed.Uids.Contains(summary.Uid)
+        && !(cache.TryGet(JobKey.Of(summary.Namespace, summary.Name), out var current) && current.Uid == summary.Uid);
+
+    // The deletion observation: what the grain persisted, no nodes (nodes are merged, so none means untouched).
+    private static AgentJob FinalObject(JobSummary summary) => new(
+        Namespace: summary.Namespace!,
+        Name: summary.Name!,
+        Uid: summary.Uid,
+        ResourceVersion: null,
+        CreationTimestamp: null,
+        DeletionTimestamp: summary.UpdatedAt,
+        User: summary.Owner,
+        AgentId: null,
+        Creator: null,
+        JobName: null,
+        State: summary.PersistedState?.ToString(),
+        Nodes: ImmutableArray<AgentJobNode>.Empty);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AgentJob {Namespace}/{Name} ({Uid}) was deleted while no watch host ran; marking its entry deleted (last persisted state {State})")]
+    private static partial void LogFound(ILogger logger, string @namespace, string name, string uid, string state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "compared the list of {Scope} ({Listed} jobs) with the job directory: {Found} deleted while nothing watched")]
+    private static partial void LogCompared(ILogger logger, string scope, int listed, int found);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "comparing the list of {Scope} with the job directory failed; retrying in {DelayMs} ms")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string scope, double delayMs);
+}
