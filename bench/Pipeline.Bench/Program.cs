@@ -1,26 +1,85 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentJobSync.Bench;
 using AgentJobSync.TestHarness;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
 
-// `make bench`: every figure in one run on this machine, printed as a table and written to bench/results.json.
-var seconds = double.Parse(Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "10", CultureInfo.InvariantCulture);
-var writers = int.Parse(Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "8", CultureInfo.InvariantCulture);
+// `make bench`: every figure in one run on this machine, printed and written to bench/results.json.
+var seconds = Setting("BENCH_SECONDS", 10);
+var writers = (int)Setting("BENCH_WRITERS", 8);
+var sustainedJobs = (int)Setting("BENCH_JOBS", 300);
+var lagSeconds = Setting("BENCH_LAG_SECONDS", 3);
 var duration = TimeSpan.FromSeconds(seconds);
+var timeout = TimeSpan.FromMinutes(10);
 
 await using var env = await TestEnvironment.StartAsync();
 var ns = await env.Kube.CreateNamespaceAsync("bench");
-var results = new JsonObject { ["machine"] = $"{Environment.ProcessorCount} cores", ["writers"] = writers, ["seconds_per_measurement"] = seconds };
+var results = new JsonObject { ["machine"] = $"{Environment.ProcessorCount} cores", ["writers"] = writers, ["seconds_per_raw_measurement"] = seconds };
+void Report(string key, JsonNode value, string line)
+{
+    results[key] = value;
+    Console.WriteLine(line);
+}
 
 var database = await RawRates.DatabaseUpdatesPerSecondAsync(env.Mongo.Client, writers, duration);
-results["raw_db_updates_per_s"] = Math.Round(database, 1);
-Console.WriteLine($"raw database update rate ({writers} writers, same proxy):   {database,8:F1} /s");
-
+Report("raw_db_updates_per_s", Math.Round(database, 1), $"raw database update rate ({writers} writers, same proxy):   {database,8:F1} /s");
 var apiServer = await RawRates.StatusUpdatesPerSecondAsync(env.Kube.Client, ns, writers, duration);
-results["raw_api_status_updates_per_s"] = Math.Round(apiServer, 1);
-Console.WriteLine($"raw API server status-update rate ({writers} writers):       {apiServer,8:F1} /s");
+Report("raw_api_status_updates_per_s", Math.Round(apiServer, 1), $"raw API server status-update rate ({writers} writers):       {apiServer,8:F1} /s");
 
+// The shipped processes: 3 silos and one watch host (it wins the lease at once), on the same database proxy.
+var logs = Path.Combine(TestAssets.RepoRoot, ".build", "bench-logs");
+await using var cluster = new LocalSiloCluster(PublishedApps.Locate(), env.Mongo.Url, logs);
+await cluster.StartSilosAsync(3);
+await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+using var client = Host.CreateDefaultBuilder()
+    .UseOrleansClient(c => c.UseStaticClustering([.. cluster.Silos.Select(s => new IPEndPoint(IPAddress.Loopback, s.GatewayPort))])
+        .Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("agentjob-sync", "agentjob-sync")))
+    .ConfigureLogging(l => l.ClearProviders())
+    .Build();
+await client.StartAsync();
+var users = new UserDocuments(env.Mongo.Client);
+var owners = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString()).ToList();
+foreach (var owner in owners)
+{
+    await users.CreateUserAsync(owner);
+}
+
+var pipeline = new Pipeline(env.Kube.Client, ns, users, client.Services.GetRequiredService<IClusterClient>());
+var sustained = await pipeline.CreateJobsAsync("rate", sustainedJobs, owners, timeout);
+var (rate, took) = await pipeline.SustainedRateAsync(sustained, writers, timeout);
+var ratio = rate / Math.Min(database, apiServer);
+Report("pipeline_transitions_per_s", Math.Round(rate, 1), $"pipeline sustained transitions ({sustainedJobs} jobs x 3, {took:F1} s): {rate,8:F1} /s");
+Report("ratio", Math.Round(ratio, 3), $"ratio = pipeline / smaller raw rate:                      {ratio,8:F3}");
+
+var lagByRate = new JsonObject();
+foreach (var offered in new[] { 100, 500, 1000 })
+{
+    var jobs = await pipeline.CreateJobsAsync($"lag{offered}", (int)(offered * lagSeconds / 3), owners, timeout);
+    var (achieved, lags, missing) = await pipeline.OpenLoopLagAsync(jobs, offered, timeout);
+    lags.Sort();
+    double P(double q) => lags.Count == 0 ? double.NaN : lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(q * lags.Count) - 1)];
+    lagByRate[offered.ToString(CultureInfo.InvariantCulture)] = new JsonObject
+    {
+        ["offered_per_s"] = Math.Round(achieved, 1),
+        ["p50"] = Math.Round(P(0.50), 1),
+        ["p95"] = Math.Round(P(0.95), 1),
+        ["p99"] = Math.Round(P(0.99), 1),
+        ["transitions"] = lags.Count,
+        ["unmeasured"] = missing,
+    };
+    Console.WriteLine($"lag at {offered,4}/s offered ({achieved:F0}/s achieved, {lags.Count} transitions): p50 {P(0.5),7:F1} ms  p95 {P(0.95),7:F1} ms  p99 {P(0.99),7:F1} ms");
+}
+
+results["lag_ms"] = lagByRate;
+await client.StopAsync();
 var output = Path.Combine(TestAssets.RepoRoot, "bench", "results.json");
 await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"written to {output}");
+
+static double Setting(string name, double fallback) =>
+    double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AgentJobSync.Grains;
+using AgentJobSync.TestHarness;
+using k8s;
+using k8s.Models;
+using Orleans;
+
+namespace AgentJobSync.Bench;
+
+/// <summary>
+/// The full path, API server → watch host → grains → database, with the processes as they ship: the sustained rate
+/// of transitions and the open-loop lag from a status write to the persisted entry (the grain's timeline records when
+/// each transition was written; the bench records when it wrote the status, on the same clock).
+/// </summary>
+internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users, IClusterClient orleans)
+{
+    private static readonly string[] Path = ["inactive", "executing", "completed"];
+
+    /// <summary>Creates <paramref name="count"/> jobs over <paramref name="owners"/> and waits until each has its entry.</summary>
+    public async Task<List<(string Name, string Uid)>> CreateJobsAsync(string prefix, int count, IReadOnlyList<string> owners, TimeSpan timeout)
+    {
+        var jobs = new ConcurrentBag<(string, string)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var name = $"{prefix}-{i}";
+            jobs.Add((name, await BenchJobs.CreateAsync(kube, ns, name, owners[i % owners.Count])));
+        });
+        var created = jobs.ToList();
+        await WaitForAsync(created.Select(j => j.Item2), "New", timeout);
+        return created;
+    }
+
+    /// <summary>Every job through three transitions, as fast as the writers go; transitions per second until all are persisted.</summary>
+    public async Task<(double Rate, double Seconds)> SustainedRateAsync(IReadOnlyList<(string Name, string Uid)> jobs, int writers, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var state in Path)
+        {
+            await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (job, _) => await SetStateAsync(job.Name, state));
+        }
+
+        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout);
+        return (jobs.Count * Path.Length / watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Offers status changes at <paramref name="perSecond"/> (open loop: on schedule, whatever the service does) for
+    /// every job's three transitions, then reads each persisted transition's time from the grains' timelines.
+    /// Returns the offered rate achieved and the lags in milliseconds.
+    /// </summary>
+    public async Task<(double Offered, List<double> LagsMs, int Missing)> OpenLoopLagAsync(IReadOnlyList<(string Name, string Uid)> jobs, int perSecond, TimeSpan timeout)
+    {
+        var schedule = Path.SelectMany((state, round) => jobs.Select(job => (job, state, round))).ToList();
+        var written = new ConcurrentDictionary<(string Uid, string State), DateTimeOffset>();
+        var clock = Stopwatch.StartNew();
+        using var gate = new SemaphoreSlim(64);
+        var inFlight = new List<Task>();
+        for (var i = 0; i < schedule.Count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / (double)perSecond);
+            if (due > clock.Elapsed)
+            {
+                // Pacing the offered load (open loop), not waiting for the system under test.
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            var (job, state, _) = schedule[i];
+            await gate.WaitAsync();
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await SetStateAsync(job.Name, state);
+                    written[(job.Uid, JobStates.Canonical(state))] = DateTimeOffset.UtcNow;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        var offered = schedule.Count / clock.Elapsed.TotalSeconds;
+        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout);
+
+        var lags = new List<double>();
+        var missing = 0;
+        foreach (var job in jobs)
+        {
+            var timeline = (await orleans.GetGrain<IAgentJobGrain>(job.Uid).InspectAsync()).Timeline;
+            foreach (var state in Path.Select(JobStates.Canonical))
+            {
+                var persisted = timeline.FirstOrDefault(t => t.State.ToString() == state);
+                if (persisted is null || !written.TryGetValue((job.Uid, state), out var at))
+                {
+                    missing++;
+                    continue;
+                }
+
+                lags.Add(Math.Max(0, (persisted.PersistedAt - at).TotalMilliseconds));
+            }
+        }
+
+        return (offered, lags, missing);
+    }
+
+    private Task SetStateAsync(string name, string state)
+    {
+        var patch = new JsonObject { ["status"] = new JsonObject { ["state"] = state, ["message"] = "bench " + state } };
+        return kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
+            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), BenchJobs.Group, BenchJobs.Version, ns, BenchJobs.Plural, name);
+    }
+
+    // Polls the user documents (what the front end reads) until every job's entry shows the status.
+    private async Task WaitForAsync(IEnumerable<string> uids, string status, TimeSpan timeout)
+    {
+        var pending = uids.ToHashSet(StringComparer.Ordinal);
+        await Eventually.UntilAsync(async ct =>
+        {
+            var entries = await users.EntriesAsync(ct);
+            pending.RemoveWhere(uid => entries.TryGetValue(uid, out var e) && UserDocuments.Status(e.Entry) == status);
+            return pending.Count == 0;
+        }, timeout, $"entries reach {status}");
+    }
+}
