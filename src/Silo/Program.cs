@@ -10,6 +10,7 @@ return await ProcessEntry.RunAsync(async () =>
     var settings = SiloSettings.Read(builder.Configuration);
     builder.AddServiceDefaults();
     builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
+    builder.AddAgentJobDashboard();
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
 
     // Localhost clustering for now: silos on one machine find each other through the primary silo's port.
@@ -25,6 +26,7 @@ return await ProcessEntry.RunAsync(async () =>
 
     var app = builder.Build();
     app.MapServiceEndpoints();
+    app.MapAgentJobDashboard();
     app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
         "silo {ClusterId} up: silo port {SiloPort}, gateway port {GatewayPort}, http port {HttpPort}; hosting AgentJob grains " +
         "that persist entries to the user documents; feature flags {Flags}. Not wired yet: Kubernetes membership, dashboard",
