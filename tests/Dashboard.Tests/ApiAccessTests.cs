@@ -68,6 +68,20 @@ public sealed class ApiAccessTests(DashboardFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Figures_cover_every_silo()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/api/figures");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Cluster.Token);
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var silos = body.RootElement.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(fixture.Cluster.SiloAddresses.Order(StringComparer.Ordinal), silos);
+        Assert.Empty(body.RootElement.GetProperty("unreachable").EnumerateArray());
+        Assert.Equal("cluster", body.RootElement.GetProperty("cluster").GetProperty("silo").GetString());
+    }
+
+    [Fact]
     public async Task The_login_page_and_static_assets_need_no_token()
     {
         using var response = await _http.GetAsync(new Uri("/dashboard/login", UriKind.Relative));

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace AgentJobSync.Dashboard.Tests;
 
@@ -30,6 +31,9 @@ public sealed class DashboardCluster : IAsyncDisposable
 
     /// <summary>Each silo's HTTP base address, the primary first.</summary>
     public IReadOnlyList<Uri> HttpAddresses => [.. _silos.Select(s => new Uri(s.Urls.First()))];
+
+    /// <summary>Each silo's address as Orleans names it, the primary first.</summary>
+    public IReadOnlyList<string> SiloAddresses => [.. _silos.Select(s => s.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString())];
 
     /// <summary>The grains, as the first silo's code sees them.</summary>
     public IGrainFactory Grains => _silos[0].Services.GetRequiredService<IGrainFactory>();

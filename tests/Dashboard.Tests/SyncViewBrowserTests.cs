@@ -72,8 +72,11 @@ public sealed partial class SyncViewBrowserTests(DashboardFixture fixture)
 
         Assert.Equal(JobSamples.Sorted(fixture.JobsOfA), JobSamples.Sorted(shown));
         Assert.DoesNotContain(fixture.JobsOfB[0], shown);
-        // The figures come from this silo's meters: its database commands (index creation, grain state) are measured.
+        // The figures come from the silos' own meters (the directory's reads behind this very page are database commands),
+        // one row per silo, collected by the silo serving the page.
         await Expect(page.Locator("#fig-db")).ToHaveTextAsync(new Regex(@"^\d+(\.\d+)? ms / \d+(\.\d+)? ms$"));
+        var siloRows = page.Locator("#silo-figures tbody tr td:first-child");
+        await Expect(siloRows).ToHaveTextAsync([.. fixture.Cluster.SiloAddresses.Order(StringComparer.Ordinal)]);
         await Expect(page.Locator("#status")).ToHaveTextAsync(new Regex("^live"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifact("overview.png"), FullPage = true });
     }

@@ -5,13 +5,12 @@ using AgentJobSync.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Orleans.Runtime;
 
 namespace AgentJobSync.Dashboard.Api;
 
 /// <summary>
 /// The sync view's JSON API under <c>/dashboard/api</c>: job search through <see cref="IJobDirectoryGrain"/> (no grain
-/// activated per result), one job's detail from its grain, and this silo's figures. The page polls it.
+/// activated per result), one job's detail from its grain, and every silo's figures. The page polls it.
 /// </summary>
 internal static class SyncApiEndpoints
 {
@@ -27,8 +26,7 @@ internal static class SyncApiEndpoints
     {
         api.MapGet("/jobs", SearchAsync);
         api.MapGet("/jobs/{uid}", DetailAsync);
-        api.MapGet("/figures", (SyncMetricsAggregator figures, ILocalSiloDetails silo) =>
-            Results.Json(figures.Snapshot(silo.SiloAddress.ToString()), Json));
+        api.MapGet("/figures", async (ClusterFiguresReader figures) => Results.Json(await figures.ReadAsync().ConfigureAwait(false), Json));
     }
 
     private static async Task<IResult> SearchAsync(

@@ -77,14 +77,27 @@
 
   async function refreshFigures() {
     const f = await getJson('/figures');
-    $('figures-scope').textContent = 'silo ' + f.silo + ', last ' + Math.round(f.windowSeconds) + ' s (other silos: open the dashboard on their port)';
-    $('fig-rate').textContent = f.transitionsPerSecond.toFixed(2) + ' /s';
-    $('fig-db').textContent = ms(f.databaseP50Ms) + ' / ' + ms(f.databaseP99Ms);
-    $('fig-lag').textContent = ms(f.lagP50Ms) + ' / ' + ms(f.lagP99Ms);
-    $('fig-retries').textContent = String(f.retries);
-    const reasons = Object.entries(f.errorsByReason).map(([k, v]) => k + ' ' + v).join(', ');
-    $('fig-errors').textContent = String(f.errors);
-    $('fig-errors').title = reasons;
+    const c = f.cluster;
+    $('figures-scope').textContent = f.silos.length + ' silos, last ' + Math.round(c.windowSeconds) + ' s';
+    $('fig-rate').textContent = c.transitionsPerSecond.toFixed(2) + ' /s';
+    $('fig-db').textContent = ms(c.databaseP50Ms) + ' / ' + ms(c.databaseP99Ms);
+    $('fig-lag').textContent = ms(c.lagP50Ms) + ' / ' + ms(c.lagP99Ms);
+    $('fig-retries').textContent = String(c.retries);
+    $('fig-errors').textContent = String(c.errors);
+    $('fig-error-reasons').textContent = Object.entries(c.errorsByReason).map(([k, v]) => k + ' ' + v).join(', ');
+    const body = $('silo-figures').tBodies[0];
+    body.textContent = '';
+    for (const s of f.silos) {
+      const row = body.insertRow();
+      cell(row, s.silo, 'mono');
+      cell(row, s.transitions + ' (' + s.transitionsPerSecond.toFixed(2) + ' /s)');
+      cell(row, ms(s.databaseP50Ms) + ' / ' + ms(s.databaseP99Ms));
+      cell(row, ms(s.lagP50Ms) + ' / ' + ms(s.lagP99Ms));
+      cell(row, s.retries);
+      cell(row, s.errors);
+    }
+    $('silos-unreachable').textContent = f.unreachable.length ? 'not answering: ' + f.unreachable.join(', ') : '';
+    $('silos-unreachable').classList.toggle('hidden', f.unreachable.length === 0);
   }
 
   async function refreshSearch() {

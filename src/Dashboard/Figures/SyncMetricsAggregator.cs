@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using AgentJobSync.Grains.Diagnostics;
 
@@ -70,7 +71,7 @@ public sealed class SyncMetricsAggregator : IDisposable
             Milliseconds(lag.P99),
             _retries.Snapshot(now).Count,
             errors.Values.Sum(),
-            errors.Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            errors.Where(e => e.Value > 0).ToImmutableDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
             now);
     }
 

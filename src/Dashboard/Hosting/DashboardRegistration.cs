@@ -36,6 +36,9 @@ public static class DashboardRegistration
         builder.Services.AddSingleton<DashboardAccessFilter>();
         builder.Services.AddSingleton<DashboardAssets>();
         builder.Services.AddSingleton<SyncMetricsAggregator>();
+        builder.Services.AddSingleton<SyncFiguresClient>();
+        builder.Services.AddSingleton<ClusterFiguresReader>();
+        builder.Services.AddGrainService<SyncFiguresService>();
         // Merges into the silo the host configures elsewhere: Orleans keeps one silo builder per service collection.
         builder.UseOrleans(silo => silo.AddDashboard());
         return builder;
@@ -66,7 +69,7 @@ public static class DashboardRegistration
         guarded.MapOrleansDashboard(DashboardPaths.Orleans[DashboardPaths.Root.Length..]);
         SyncApiEndpoints.Map(guarded.MapGroup(DashboardPaths.Api[DashboardPaths.Root.Length..]));
         logger.LogInformation(
-            "dashboard at {Root} (token required): sync view {Sync}, Orleans dashboard {Orleans}; figures cover this silo, last {Window}",
+            "dashboard at {Root} (token required): sync view {Sync}, Orleans dashboard {Orleans}; figures of every silo, last {Window}",
             DashboardPaths.Root, DashboardPaths.Sync, DashboardPaths.Orleans, SyncMetricsAggregator.Window);
         GC.KeepAlive(figures);
         return app;
