@@ -90,8 +90,11 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A browser context logged in through the login form of silo <paramref name="silo"/>.</summary>
-    public async Task<IPage> LoggedInPageAsync(int silo = 0)
+    /// <summary>
+    /// A page of a new browser context that asked for <paramref name="path"/> on silo <paramref name="silo"/>, was sent to
+    /// the login form, logged in, and is back on <paramref name="path"/>.
+    /// </summary>
+    public async Task<IPage> LoggedInPageAsync(int silo = 0, string path = "/dashboard/sync")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -99,11 +102,11 @@ public sealed class DashboardFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1360, Height = 1000 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/dashboard/sync");
+        await page.GotoAsync(path);
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dashboard/login"));
         await page.FillAsync("#token", Cluster.Token);
         await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dashboard/sync$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(Cluster.HttpAddresses[silo], path).ToString());
         return page;
     }
 

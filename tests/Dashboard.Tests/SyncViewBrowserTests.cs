@@ -98,6 +98,16 @@ public sealed partial class SyncViewBrowserTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task A_link_to_a_job_survives_the_login_and_opens_the_job()
+    {
+        var page = await fixture.LoggedInPageAsync(path: "/dashboard/sync#uid=" + fixture.JobsOfA[2]);
+
+        await Expect(page.Locator("#detail-uid")).ToHaveTextAsync(fixture.JobsOfA[2]);
+        await Expect(page.Locator("#detail-state")).ToHaveTextAsync("Executing");
+        await Expect(page.Locator("#q")).ToHaveValueAsync(fixture.JobsOfA[2]);
+    }
+
+    [Fact]
     public async Task A_job_added_while_the_page_is_open_appears_without_a_reload()
     {
         var owner = await JobSamples.CreateUserAsync(fixture.Users);

@@ -174,21 +174,38 @@
   }
 
   $('mode').addEventListener('change', showMode);
+  // Runs a search; the hash (#uid=…, #owner=…, #namespace=…&name=…) keeps it, so a search is a link to share.
+  function runSearch(mode, params) {
+    search = new URLSearchParams(params);
+    search.set('limit', '100');
+    history.replaceState(null, '', '#' + new URLSearchParams(params).toString());
+    refreshSearch().then(() => {
+      // A search by UID opens that job at once.
+      if (mode === 'uid' && $('results').tBodies[0].rows.length === 1) select(params.uid);
+    }).catch(e => { $('status').textContent = 'search failed: ' + e.message; });
+  }
+
   $('search').addEventListener('submit', event => {
     event.preventDefault();
     const mode = $('mode').value;
-    const params = new URLSearchParams({ limit: '100' });
-    if (mode === 'uid') params.set('uid', $('q').value.trim());
-    if (mode === 'owner') params.set('owner', $('q').value.trim());
-    if (mode === 'name') { params.set('namespace', $('ns').value.trim()); params.set('name', $('name').value.trim()); }
-    search = params;
-    refreshSearch().then(() => {
-      // A search by UID opens that job at once.
-      if (mode === 'uid' && $('results').tBodies[0].rows.length === 1) select($('q').value.trim());
-    }).catch(e => { $('status').textContent = 'search failed: ' + e.message; });
+    if (mode === 'uid') runSearch(mode, { uid: $('q').value.trim() });
+    if (mode === 'owner') runSearch(mode, { owner: $('q').value.trim() });
+    if (mode === 'name') runSearch(mode, { namespace: $('ns').value.trim(), name: $('name').value.trim() });
   });
 
+  function searchFromHash() {
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    if (hash.get('uid')) { $('mode').value = 'uid'; $('q').value = hash.get('uid'); }
+    else if (hash.get('owner')) { $('mode').value = 'owner'; $('q').value = hash.get('owner'); }
+    else if (hash.get('namespace') || hash.get('name')) {
+      $('mode').value = 'name'; $('ns').value = hash.get('namespace') || ''; $('name').value = hash.get('name') || '';
+    } else return;
+    showMode();
+    $('search').requestSubmit();
+  }
+
   showMode();
+  searchFromHash();
   refresh();
   setInterval(refresh, pollMs);
 })();
