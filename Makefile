@@ -9,9 +9,9 @@ SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
-TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Harness.Tests
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
+.PHONY: all demo demo-check test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
 
 all: test
 
@@ -34,6 +34,14 @@ test: deps restore format-check build publish
 	echo "== demo-check"; \
 	dotnet run --project tests/Demo -c Release -- --check || status=1; \
 	scripts/test-summary.sh $(RESULTS_DIR); exit $$status
+
+## dashboard-test: the dashboard alone: unit tests and headless Chromium (Playwright) against a 3-silo cluster in process;
+## screenshots in tests/Dashboard.Tests/artifacts/
+dashboard-test: deps
+	@mkdir -p $(RESULTS_DIR)
+	dotnet build tests/Dashboard.Tests -warnaserror
+	dotnet test tests/Dashboard.Tests --no-build --logger "trx;LogFilePrefix=Dashboard.Tests" --logger "console;verbosity=normal" \
+		--results-directory $(RESULTS_DIR)
 
 ## deps: system packages and the test assets, installed when missing (a clean machine gets everything)
 deps:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the build, the tests and the demo need, if missing: xz (to unpack the test assets) and Debian's
-# PostgreSQL 15 (under the MongoDB-wire test server), then unpacks the test assets. Idempotent: a fresh machine
+# Installs what the build, the tests and the demo need, if missing: xz (to unpack the test assets), Debian's
+# PostgreSQL 15 (under the MongoDB-wire test server) and Debian's Chromium (the dashboard's browser test drives it
+# headless through Playwright, which downloads no browser), then unpacks the test assets. Idempotent: a fresh machine
 # (or CI) gets everything, a prepared one only pays for the checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v xz >/dev/null || need+=(xz-utils)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if ((${#need[@]})); then
 	echo "installing: ${need[*]}"

@@ -14,6 +14,7 @@ return await ProcessEntry.RunAsync(async () =>
     // What Orleans' Kubernetes hosting does to pods and silos (labels, silos declared dead, pods deleted) is worth a line.
     builder.Logging.AddFilter("Orleans.Hosting.Kubernetes", LogLevel.Information);
     builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
+    builder.AddAgentJobDashboard();
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
     builder.Services.AddSiloLifetime(settings);
     builder.Services.AddSiloHealthChecks();
@@ -23,9 +24,10 @@ return await ProcessEntry.RunAsync(async () =>
 
     var app = builder.Build();
     app.MapServiceEndpoints();
+    app.MapAgentJobDashboard();
     app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
         "silo {ClusterId} up ({Clustering} clustering, pod {Pod}): silo port {SiloPort}, gateway port {GatewayPort}, http port {HttpPort}; " +
-        "hosting AgentJob grains that persist entries to the user documents; feature flags {Flags}. Not wired yet: dashboard",
+        "hosting AgentJob grains that persist entries to the user documents; feature flags {Flags}",
         settings.ClusterId, settings.Clustering, settings.Pod?.Name, settings.SiloPort, settings.GatewayPort, settings.HttpPort, settings.Flags));
     await app.RunAsync().ConfigureAwait(false);
 });
