@@ -15,19 +15,28 @@ internal static class RawRates
 {
     /// <summary>
     /// Updates per second of one job element (<c>$set</c> of status and revision, guarded by id and revision, majority
-    /// write concern: the grain's write) by <paramref name="writers"/> concurrent writers on users of their own.
+    /// write concern: the grain's write) by <paramref name="writers"/> concurrent writers on users of their own, each
+    /// document holding <paramref name="entriesPerUser"/> entries like the pipeline's (FerretDB rewrites the whole
+    /// document on every update, so the document's size is part of the limit).
     /// </summary>
-    public static async Task<double> DatabaseUpdatesPerSecondAsync(IMongoClient client, int writers, TimeSpan duration)
+    public static async Task<double> DatabaseUpdatesPerSecondAsync(IMongoClient client, int writers, TimeSpan duration, int entriesPerUser)
     {
         var users = client.GetDatabase("bench_raw").GetCollection<BsonDocument>("users").WithWriteConcern(WriteConcern.WMajority);
         var owners = Enumerable.Range(0, writers).Select(_ => Guid.NewGuid().ToString()).ToList();
         foreach (var owner in owners)
         {
-            await users.InsertOneAsync(new BsonDocument
+            var jobs = new BsonArray { new BsonDocument { { "id", "job-" + owner }, { "status", "New" }, { "sync_rev", 1L } } };
+            for (var i = 1; i < entriesPerUser; i++)
             {
-                { "id", owner },
-                { "jobs", new BsonArray { new BsonDocument { { "id", "job-" + owner }, { "status", "New" }, { "sync_rev", 1L } } } },
-            });
+                jobs.Add(new BsonDocument
+                {
+                    { "id", Guid.NewGuid().ToString() }, { "job_type", "AgentJob" }, { "status", "Complete" }, { "sync_rev", 4L },
+                    { "name", "bench job" }, { "agent_id", "bench" }, { "created_time", DateTime.UtcNow }, { "last_active", DateTime.UtcNow },
+                    { "nodes", new BsonArray { new BsonDocument { { "alias", "fetch" }, { "status", "done" }, { "lastUpdated", "2025-01-01T00:00:00Z" } } } },
+                });
+            }
+
+            await users.InsertOneAsync(new BsonDocument { { "id", owner }, { "jobs", jobs } });
         }
 
         var until = Stopwatch.StartNew();
