@@ -221,7 +221,11 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
             {
                 ResourceAttributes = new V1ResourceAttributes
                 {
-                    Group = group, Resource = parts[0], Subresource = parts.Length > 1 ? parts[1] : null, Verb = verb, NamespaceProperty = ns,
+                    Group = group,
+                    Resource = parts[0],
+                    Subresource = parts.Length > 1 ? parts[1] : null,
+                    Verb = verb,
+                    NamespaceProperty = ns,
                 },
             },
         });
