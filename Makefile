@@ -9,9 +9,9 @@ SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
-TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Harness.Tests
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
+.PHONY: all demo demo-check test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro manifests manifests-static manifests-check
 
 all: test
 
@@ -24,7 +24,7 @@ demo-check: deps publish
 	dotnet run --project tests/Demo -c Release -- --check
 
 ## test: format check, build with warnings as errors, every test against the real API server and database
-test: deps restore format-check build publish
+test: deps restore format-check build publish manifests-static
 	@rm -rf $(RESULTS_DIR); mkdir -p $(RESULTS_DIR)
 	@status=0; for p in $(TEST_PROJECTS); do \
 		echo "== $$p"; \
@@ -42,6 +42,18 @@ dashboard-test: deps
 	dotnet build tests/Dashboard.Tests -warnaserror
 	dotnet test tests/Dashboard.Tests --no-build --logger "trx;LogFilePrefix=Dashboard.Tests" --logger "console;verbosity=normal" \
 		--results-directory $(RESULTS_DIR)
+
+## manifests: k8s/base/agentjob-sync.yaml rendered from k8s/chart with k8s/base/values.yaml (commit the result)
+manifests: deps
+	scripts/manifests.sh render
+
+## manifests-check: helm lint/template (defaults, opt-ins, no DB_URL), k8s/base up to date, kubectl kustomize, then
+## tests/Manifests.Tests: server-side dry-run of every rendered object, real apply and the published processes under its RBAC
+manifests-check: manifests-static build publish
+	dotnet test tests/Manifests.Tests --no-build --logger "console;verbosity=normal"
+
+manifests-static: deps
+	scripts/manifests.sh check
 
 ## deps: system packages and the test assets, installed when missing (a clean machine gets everything)
 deps:

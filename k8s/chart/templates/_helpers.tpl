@@ -1,60 +1,66 @@
+{{- define "agentjob-sync.name" -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- end }}
+
 {{- define "agentjob-sync.labels" -}}
-app.kubernetes.io/part-of: agentjob-sync
+app.kubernetes.io/name: agentjob-sync
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 
-{{- define "agentjob-sync.secretName" -}}
-{{- if .Values.secrets }}{{ .Release.Name }}-secrets{{ else }}{{ .Values.existingSecret }}{{ end -}}
+{{/* Selector labels of one component; call with (dict "root" $ "component" "silo"). */}}
+{{- define "agentjob-sync.selector" -}}
+app.kubernetes.io/name: agentjob-sync
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{- define "agentjob-sync.securityContext" -}}
-allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
-runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-capabilities:
-  drop: ["ALL"]
-seccompProfile:
-  type: RuntimeDefault
+{{- define "agentjob-sync.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
 
-{{/* The container shared by both Deployments; .role is silo or watchhost. */}}
-{{- define "agentjob-sync.container" -}}
-- name: {{ .role }}
-  image: "{{ .root.Values.image.repository }}:{{ .root.Values.image.tag }}"
-  imagePullPolicy: {{ .root.Values.image.pullPolicy }}
-  args: ["{{ .role }}"]
-  envFrom:
-    - configMapRef:
-        name: {{ .root.Release.Name }}-config
-  env:
-    {{- if eq .role "silo" }}
-    - name: DB_URL
-      valueFrom:
-        secretKeyRef:
-          name: {{ include "agentjob-sync.secretName" .root }}
-          key: DB_URL
-    {{- end }}
-    - name: POD_IP
-      valueFrom: {fieldRef: {fieldPath: status.podIP}}
-    - name: POD_NAMESPACE
-      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
-    - name: LISTEN_PORT
-      value: "{{ .root.Values.clusterPort }}"
-    - name: DATA_DIR
-      value: /tmp/data
-  ports:
-    - {name: http, containerPort: {{ .root.Values.config.PORT | int }}}
-    - {name: cluster, containerPort: {{ .root.Values.clusterPort }}}
-  livenessProbe:
-    httpGet: {path: /healthz, port: http}
-    periodSeconds: 10
-  readinessProbe:
-    httpGet: {path: /readyz, port: http}
-    periodSeconds: 5
-  resources: {{- toYaml .resources | nindent 4 }}
-  securityContext: {{- include "agentjob-sync.securityContext" .root | nindent 4 }}
-  volumeMounts:
-    - {name: tmp, mountPath: /tmp}
+{{/* The Secret holding DB_URL: the chart's own, or existingSecret. Rendering fails without either. */}}
+{{- define "agentjob-sync.dbSecretName" -}}
+{{- if .Values.existingSecret -}}
+{{ .Values.existingSecret }}
+{{- else -}}
+{{- $_ := required "DB_URL is required: set secrets.DB_URL (MongoDB 6+, replica set) or existingSecret (a Secret with the key DB_URL)" (.Values.secrets | default dict).DB_URL -}}
+{{ include "agentjob-sync.name" . }}-secrets
+{{- end -}}
+{{- end }}
+
+{{/* Seconds as the processes' hh:mm:ss durations. */}}
+{{- define "agentjob-sync.duration" -}}
+{{- $s := int . -}}
+{{- printf "%02d:%02d:%02d" (div $s 3600) (mod (div $s 60) 60) (mod $s 60) -}}
+{{- end }}
+
+{{- define "agentjob-sync.antiAffinity" -}}
+{{- $selector := include "agentjob-sync.selector" (dict "root" .root "component" .component) -}}
+podAntiAffinity:
+{{- if eq .mode "hard" }}
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels: {{- $selector | nindent 10 }}
+{{- else }}
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels: {{- $selector | nindent 12 }}
+{{- end }}
+{{- end }}
+
+{{/* The downward API values both processes read. */}}
+{{- define "agentjob-sync.downwardEnv" -}}
+- name: POD_NAME
+  valueFrom: {fieldRef: {fieldPath: metadata.name}}
+- name: POD_NAMESPACE
+  valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+- name: POD_IP
+  valueFrom: {fieldRef: {fieldPath: status.podIP}}
 {{- end }}
