@@ -121,6 +121,24 @@ public sealed class JobOperatorDriver(IKubernetes client, string ns)
         }
     }
 
+    /// <summary>
+    /// Reads the job again into its cached copy, as the operator's informer would after a lost answer (the API server went
+    /// away mid-write: the write may or may not have landed); <see cref="OperatorJob.State"/> becomes the server's state.
+    /// </summary>
+    public async Task RefreshAsync(OperatorJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var current = await GetAsync(job, cancellationToken).ConfigureAwait(false);
+        var state = current["status"]?["state"]?.GetValue<string>() ?? string.Empty;
+        if (state != job.State)
+        {
+            job.State = state;
+            job.ChangedAt = DateTimeOffset.UtcNow;
+        }
+
+        job.Cached = current;
+    }
+
     /// <summary>Deletes the job.</summary>
     public Task DeleteAsync(OperatorJob job, CancellationToken cancellationToken = default)
     {
