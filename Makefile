@@ -9,7 +9,7 @@ SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
-TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Harness.Tests
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Harness.Tests tests/BadInput.Tests
 
 .PHONY: all demo demo-check chaos chaos-short test deps restore format format-check build publish unit-tests clean bench-grains bench-micro
 
