@@ -9,9 +9,9 @@ SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
-TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/Harness.Tests
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro manifests manifests-static manifests-check
+.PHONY: all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro manifests manifests-static manifests-check
 
 all: test
 
@@ -23,6 +23,18 @@ demo: deps publish
 demo-check: deps publish
 	dotnet run --project tests/Demo -c Release -- --check
 
+## chaos: RUNS seeded fault runs of SECONDS each (run k uses SEED + k; replay one with RUNS=1 SEED=<seed>); last line
+## "chaos: <runs> runs, <faults> faults, lost 0, duplicated 0, regressed 0, clobbered 0" and exit 0 only when all hold
+RUNS    ?= 3
+SECONDS ?= 30
+SEED    ?=
+chaos: deps publish
+	dotnet run --project tests/Chaos -c Release -- --runs $(RUNS) --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))
+
+## chaos-short: the one short run `make test` includes
+chaos-short:
+	dotnet run --project tests/Chaos -c Release -- --runs 1 --seconds 20 $(if $(SEED),--seed $(SEED))
+
 ## test: format check, build with warnings as errors, every test against the real API server and database
 test: deps restore format-check build publish manifests-static
 	@rm -rf $(RESULTS_DIR); mkdir -p $(RESULTS_DIR)
@@ -33,6 +45,8 @@ test: deps restore format-check build publish manifests-static
 	done; \
 	echo "== demo-check"; \
 	dotnet run --project tests/Demo -c Release -- --check || status=1; \
+	echo "== chaos (one short run)"; \
+	$(MAKE) --no-print-directory chaos-short || status=1; \
 	scripts/test-summary.sh $(RESULTS_DIR); exit $$status
 
 ## dashboard-test: the dashboard alone: unit tests and headless Chromium (Playwright) against a 3-silo cluster in process;

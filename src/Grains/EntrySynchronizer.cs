@@ -128,11 +128,11 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
                 new KnownEntry(owner, snapshot.Length, 1, created)), 0);
         }
 
-        return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], snapshot.EntryRevision, ct).ConfigureAwait(false), 0);
+        return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], snapshot.EntryRevision, ct, snapshot.ForeignRevision).ConfigureAwait(false), 0);
     }
 
     // The decision for an existing entry and at most one guarded write. Null means "the guard missed: read again".
-    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, long revision, CancellationToken ct)
+    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, long revision, CancellationToken ct, BsonValue? foreignRevision = null)
     {
         var now = time.GetUtcNow();
         var flags = _options.Flags;
@@ -175,7 +175,7 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
                 new KnownEntry(owner, index, revision, entry));
         }
 
-        if (!await store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct).ConfigureAwait(false))
+        if (!await store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct, foreignRevision).ConfigureAwait(false))
         {
             return null;
         }

@@ -70,17 +70,28 @@ public sealed class JobOperatorDriver(IKubernetes client, string ns)
             return false;
         }
 
-        var copy = job.Cached.DeepClone().AsObject();
         var now = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
         var canonical = JobStates.IsKnown(state) ? JobStates.Canonical(state) : state;
-        copy["status"] = new JsonObject
+        var nodes = new JsonArray(
+            new JsonObject { ["alias"] = "fetch", ["status"] = canonical == "Pending" ? "pending" : "done", ["output"] = new JsonObject { ["bytes"] = 42 }, ["lastUpdated"] = now },
+            new JsonObject { ["alias"] = "summarize", ["status"] = canonical, ["lastUpdated"] = now });
+        return await SetStatusAsync(job, state, nodes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="state"/> with exactly <paramref name="nodes"/> as <c>status.nodes</c> (any shape: bad
+    /// input is a test too), from the cached copy, with the same conflict handling as <see cref="SetStateAsync"/>.
+    /// </summary>
+    public async Task<bool> SetStatusAsync(OperatorJob job, string state, JsonArray nodes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Stalled)
         {
-            ["state"] = state,
-            ["message"] = "moved to " + state,
-            ["nodes"] = new JsonArray(
-                new JsonObject { ["alias"] = "fetch", ["status"] = canonical == "Pending" ? "pending" : "done", ["output"] = new JsonObject { ["bytes"] = 42 }, ["lastUpdated"] = now },
-                new JsonObject { ["alias"] = "summarize", ["status"] = canonical, ["lastUpdated"] = now }),
-        };
+            return false;
+        }
+
+        var copy = job.Cached.DeepClone().AsObject();
+        copy["status"] = new JsonObject { ["state"] = state, ["message"] = "moved to " + state, ["nodes"] = nodes };
         try
         {
             var written = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<JsonObject>(
@@ -97,6 +108,16 @@ public sealed class JobOperatorDriver(IKubernetes client, string ns)
             job.Stalled = true;
             return false;
         }
+    }
+
+    /// <summary>Edits <c>spec.user</c> (a spec update of the cached copy, as a person editing the job would make).</summary>
+    public async Task SetOwnerAsync(OperatorJob job, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var copy = job.Cached.DeepClone().AsObject();
+        copy["spec"]!["user"] = owner;
+        job.Cached = await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<JsonObject>(
+            copy, Group, Version, ns, Plural, job.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves <paramref name="job"/> along <paramref name="path"/>, one write per state, with a short random pause between.</summary>
@@ -119,6 +140,24 @@ public sealed class JobOperatorDriver(IKubernetes client, string ns)
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the job again into its cached copy, as the operator's informer would after a lost answer (the API server went
+    /// away mid-write: the write may or may not have landed); <see cref="OperatorJob.State"/> becomes the server's state.
+    /// </summary>
+    public async Task RefreshAsync(OperatorJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var current = await GetAsync(job, cancellationToken).ConfigureAwait(false);
+        var state = current["status"]?["state"]?.GetValue<string>() ?? string.Empty;
+        if (state != job.State)
+        {
+            job.State = state;
+            job.ChangedAt = DateTimeOffset.UtcNow;
+        }
+
+        job.Cached = current;
     }
 
     /// <summary>Deletes the job.</summary>

@@ -10,6 +10,8 @@ namespace AgentJobSync.TestHarness;
 public sealed class LocalSiloCluster(PublishedApps apps, string databaseUrl, string logDirectory) : IAsyncDisposable
 {
     private readonly List<ManagedProcess> silos = [];
+    private readonly List<Dictionary<string, string>> siloEnvironments = [];
+    private readonly Dictionary<int, int> siloRestarts = [];
     private readonly List<ManagedProcess> everything = [];
     private int watchHosts;
 
@@ -47,9 +49,35 @@ public sealed class LocalSiloCluster(PublishedApps apps, string databaseUrl, str
 
             var process = ManagedProcess.Start("dotnet", [apps.SiloDll], Path.Combine(logDirectory, $"silo-{i + 1}.log"), env);
             silos.Add(process);
+            siloEnvironments.Add(env);
             everything.Add(process);
             await process.WaitForOutputAsync(line => line.Contains("hosting AgentJob grains", StringComparison.Ordinal), TimeSpan.FromSeconds(90)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The running process of silo <paramref name="index"/> (0-based; 0 is the primary).</summary>
+    public ManagedProcess Silo(int index) => silos[index];
+
+    /// <summary>SIGKILLs silo <paramref name="index"/> and waits until it has exited.</summary>
+    public async Task KillSiloAsync(int index)
+    {
+        var process = silos[index];
+        process.Kill();
+        await process.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts silo <paramref name="index"/> again on the same ports (a new incarnation; Orleans declares the old one dead)
+    /// and waits until it hosts grains. Its log goes to <c>silo-N.restart-K.log</c>.
+    /// </summary>
+    public async Task RestartSiloAsync(int index)
+    {
+        var restart = siloRestarts[index] = siloRestarts.GetValueOrDefault(index) + 1;
+        var log = Path.Combine(logDirectory, $"silo-{index + 1}.restart-{restart}.log");
+        var process = ManagedProcess.Start("dotnet", [apps.SiloDll], log, siloEnvironments[index]);
+        silos[index] = process;
+        everything.Add(process);
+        await process.WaitForOutputAsync(line => line.Contains("hosting AgentJob grains", StringComparison.Ordinal), TimeSpan.FromSeconds(90)).ConfigureAwait(false);
     }
 
     /// <summary>

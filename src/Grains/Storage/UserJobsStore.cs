@@ -110,7 +110,11 @@ public sealed class UserJobsStore
     /// else) is guarded by the revision being absent.
     /// </summary>
     /// <returns>Whether the element was updated.</returns>
-    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, long expectedRevision, BsonDocument fields, CancellationToken cancellationToken)
+    /// <param name="foreignRevision">
+    /// When the element's revision field holds something other than a number (another writer's), that exact value: the
+    /// guard requires it instead of <paramref name="expectedRevision"/>, which is then 0.
+    /// </param>
+    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, long expectedRevision, BsonDocument fields, CancellationToken cancellationToken, BsonValue? foreignRevision = null)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var element = $"{JobEntryFields.JobsArray}.{index}";
@@ -120,7 +124,8 @@ public sealed class UserJobsStore
             { $"{element}.{JobEntryFields.Id}", uid },
             {
                 $"{element}.{JobEntryFields.Revision}",
-                expectedRevision == 0 ? new BsonDocument("$exists", false) : new BsonInt64(expectedRevision)
+                foreignRevision is not null ? new BsonDocument("$eq", foreignRevision)
+                    : expectedRevision == 0 ? new BsonDocument("$exists", false) : new BsonInt64(expectedRevision)
             },
         };
         var set = new BsonDocument();
