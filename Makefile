@@ -11,7 +11,7 @@ RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench-grains bench-micro manifests manifests-static manifests-check
+.PHONY: all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-grains bench-micro manifests manifests-static manifests-check
 
 all: test
 
@@ -90,6 +90,11 @@ build:
 publish: deps
 	dotnet publish src/Silo -c Release -o $(PUBLISH_DIR)
 	dotnet publish src/WatchHost -c Release -o $(PUBLISH_DIR)
+
+## bench: end-to-end figures (raw rates, pipeline rate and lag, memory per tracked job, catch-up) in bench/results.json;
+## BENCH_SECONDS, BENCH_WRITERS, BENCH_JOBS, BENCH_LAG_SECONDS, BENCH_SCALE_JOBS size it
+bench: deps publish
+	dotnet run --project bench/Pipeline.Bench -c Release
 
 ## bench-grains: grain calls/s through a 3-silo TestCluster on the real database, memory per idle activation
 bench-grains: deps

@@ -107,15 +107,16 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
         return (offered, lags, missing);
     }
 
-    private Task SetStateAsync(string name, string state)
+    /// <summary>Merge-patches <c>status.state</c> of the job named <paramref name="name"/>.</summary>
+    public Task SetStateAsync(string name, string state)
     {
         var patch = new JsonObject { ["status"] = new JsonObject { ["state"] = state, ["message"] = "bench " + state } };
         return kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), BenchJobs.Group, BenchJobs.Version, ns, BenchJobs.Plural, name);
     }
 
-    // Polls the user documents (what the front end reads) until every job's entry shows the status.
-    private async Task WaitForAsync(IEnumerable<string> uids, string status, TimeSpan timeout)
+    /// <summary>Polls the user documents (what the front end reads) until every job's entry shows <paramref name="status"/>.</summary>
+    public async Task WaitForAsync(IEnumerable<string> uids, string status, TimeSpan timeout)
     {
         var pending = uids.ToHashSet(StringComparer.Ordinal);
         await Eventually.UntilAsync(async ct =>

@@ -14,6 +14,7 @@ var seconds = Setting("BENCH_SECONDS", 10);
 var writers = (int)Setting("BENCH_WRITERS", 8);
 var sustainedJobs = (int)Setting("BENCH_JOBS", 300);
 var lagSeconds = Setting("BENCH_LAG_SECONDS", 3);
+var scaleJobs = (int)Setting("BENCH_SCALE_JOBS", 5000);
 var duration = TimeSpan.FromSeconds(seconds);
 var timeout = TimeSpan.FromMinutes(10);
 
@@ -37,7 +38,9 @@ Report("raw_api_status_updates_per_s", Math.Round(apiServer, 1), $"raw API serve
 var logs = Path.Combine(TestAssets.RepoRoot, ".build", "bench-logs");
 await using var cluster = new LocalSiloCluster(PublishedApps.Locate(), env.Mongo.Url, logs);
 await cluster.StartSilosAsync(3);
-await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+var watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+int[] Pids() => [.. Enumerable.Range(0, cluster.Silos.Count).Select(i => cluster.Silo(i).Pid), watchHost.Process.Pid];
+var baseline = Resident.Bytes(Pids());
 using var client = Host.CreateDefaultBuilder()
     .UseOrleansClient(c => c.UseStaticClustering([.. cluster.Silos.Select(s => new IPEndPoint(IPAddress.Loopback, s.GatewayPort))])
         .Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("agentjob-sync", "agentjob-sync")))
@@ -78,6 +81,26 @@ foreach (var offered in new[] { 100, 500, 1000 })
 }
 
 results["lag_ms"] = lagByRate;
+
+// Scale: many more jobs tracked, then idle grains deactivated; resident memory of silos + watch host per tracked job.
+var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, owners, TimeSpan.FromMinutes(30));
+var tracked = sustainedJobs + (int)((100 + 500 + 1000) * lagSeconds / 3) + scaleJobs;
+var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
+await management.ForceActivationCollection(TimeSpan.Zero);
+var resident = Resident.Bytes(Pids());
+var perJob = (resident - baseline) / (double)tracked;
+Report("bytes_per_tracked_job", Math.Round(perJob), $"resident memory per tracked job ({tracked} jobs, idle grains deactivated): {perJob,8:F0} bytes ({baseline / 1048576} MiB -> {resident / 1048576} MiB)");
+results["bytes_per_tracked_job_jobs"] = tracked;
+
+// Catch-up: the watch host stops, every scale job changes, a new watch host starts; time until every entry shows it.
+watchHost.Process.Terminate();
+await watchHost.Process.WaitForExitAsync();
+await Parallel.ForEachAsync(scale, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (job, _) => await pipeline.SetStateAsync(job.Name, "executing"));
+var catchUp = System.Diagnostics.Stopwatch.StartNew();
+watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+await pipeline.WaitForAsync(scale.Select(j => j.Uid), "Executing", TimeSpan.FromMinutes(30));
+Report("catchup_s", Math.Round(catchUp.Elapsed.TotalSeconds, 1), $"catch-up of {scaleJobs} jobs changed while the watch host was down: {catchUp.Elapsed.TotalSeconds,8:F1} s");
+results["catchup_jobs"] = scaleJobs;
 
 // Where the time goes, from the processes' own meters over the whole run.
 var silos = cluster.Silos.Select(s => s.HttpPort).ToList();
