@@ -1,3 +1,5 @@
+using AgentJobSync.TestHarness;
+
 namespace AgentJobSync.Clustering.Tests;
 
 /// <summary>Every test class of this project shares one <see cref="ControlPlaneFixture"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using AgentJobSync.TestHarness;
 using Orleans.Runtime;
 
 namespace AgentJobSync.Clustering.Tests;

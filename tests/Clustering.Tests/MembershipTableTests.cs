@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentJobSync.TestHarness;
 using Orleans;
 using Orleans.Runtime;
 

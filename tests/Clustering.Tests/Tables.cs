@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using AgentJobSync.Clustering.Kubernetes;
+using AgentJobSync.TestHarness;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentJobSync.Clustering.Kubernetes;
 using AgentJobSync.Clustering.Kubernetes.Resources;
+using AgentJobSync.TestHarness;
 using k8s;
 using k8s.Autorest;
 using Orleans.Runtime;

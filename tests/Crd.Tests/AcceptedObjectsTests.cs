@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentJobSync.TestHarness;
 using k8s;
 using Xunit;
 

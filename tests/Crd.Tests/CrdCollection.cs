@@ -1,3 +1,4 @@
+using AgentJobSync.TestHarness;
 using Xunit;
 
 namespace AgentJobSync.Crd.Tests;

@@ -1,3 +1,4 @@
+using AgentJobSync.TestHarness;
 using k8s;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentJobSync.TestHarness;
 using Xunit;
 using Xunit.Abstractions;
 

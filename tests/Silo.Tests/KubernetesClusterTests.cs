@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using AgentJobSync.Grains;
+using AgentJobSync.Grains.Tests;
 using AgentJobSync.TestHarness;
 using Orleans.Runtime;
 using Xunit.Abstractions;

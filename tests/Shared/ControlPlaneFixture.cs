@@ -1,8 +1,11 @@
-using AgentJobSync.TestHarness;
+using Xunit;
 
-namespace AgentJobSync.Clustering.Tests;
+namespace AgentJobSync.TestHarness;
 
-/// <summary>One control plane for the whole test run; it installs <c>k8s/crd/</c>, the membership CRDs included.</summary>
+/// <summary>
+/// One control plane with the repository's CRDs (<c>k8s/crd/</c>) for a test project's collection. A source file shared by
+/// the test projects (linked, not a library: the harness itself does not depend on xunit).
+/// </summary>
 public sealed class ControlPlaneFixture : IAsyncLifetime
 {
     private ControlPlane? kube;
