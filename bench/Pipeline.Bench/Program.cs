@@ -27,8 +27,9 @@ void Report(string key, JsonNode value, string line)
     Console.WriteLine(line);
 }
 
-// Documents as full as the pipeline's: its jobs spread over 20 users.
-var entriesPerUser = (int)Math.Ceiling((sustainedJobs + (100 + 500 + 1000) * lagSeconds / 3) / 20);
+// Documents as full as the pipeline's during its sustained-rate phase (its jobs over 20 users): FerretDB v1 rewrites the
+// whole document on every update, so the document's size sets the physical limit.
+var entriesPerUser = (int)Math.Ceiling(sustainedJobs / 20.0);
 var database = await RawRates.DatabaseUpdatesPerSecondAsync(env.Mongo.Client, writers, duration, entriesPerUser);
 Report("raw_db_updates_per_s", Math.Round(database, 1), $"raw database update rate ({writers} writers, same proxy, {entriesPerUser} entries per document): {database,8:F1} /s");
 var apiServer = await RawRates.StatusUpdatesPerSecondAsync(env.Kube.Client, ns, writers, duration);
@@ -83,7 +84,10 @@ foreach (var offered in new[] { 100, 500, 1000 })
 results["lag_ms"] = lagByRate;
 
 // Scale: many more jobs tracked, then idle grains deactivated; resident memory of silos + watch host per tracked job.
-var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, owners, TimeSpan.FromMinutes(30));
+// Ten jobs per user, as in the target (100,000 jobs of 10,000 users).
+var scaleOwners = Enumerable.Range(0, Math.Max(1, scaleJobs / 10)).Select(_ => Guid.NewGuid().ToString()).ToList();
+await Parallel.ForEachAsync(scaleOwners, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (owner, ct) => await users.CreateUserAsync(owner, ct));
+var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, scaleOwners, TimeSpan.FromMinutes(30));
 var tracked = sustainedJobs + (int)((100 + 500 + 1000) * lagSeconds / 3) + scaleJobs;
 var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
 await management.ForceActivationCollection(TimeSpan.Zero);

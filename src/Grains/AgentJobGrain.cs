@@ -26,18 +26,14 @@ public sealed partial class AgentJobGrain(
     // Conflicts only come from a duplicate activation saving at the same moment; a few merges settle them.
     private const int MaxSaveAttempts = 8;
 
-    // What the timeline and revision may wait for: a crash loses at most this much of the dashboard's history, never a
-    // fact the invariants depend on (those are saved before the call answers).
-    private static readonly TimeSpan LazySaveDelay = TimeSpan.FromSeconds(2);
-
     private JobObservation? _last;
     private KnownEntry? _known;
 
     // Facts (entry created, owner, removed, deleted, in sync or why not): saved before the call answers.
     private bool _bookkeepingDirty;
 
-    // History (revision, persisted state, timeline): saved with the next fact, by a one-shot timer, or on deactivation,
-    // so a transition costs one database write (the entry), not two.
+    // History (revision, persisted state, timeline): saved with the next fact, by a one-shot timer after
+    // SyncOptions.HistorySaveDelay, or on deactivation, so a transition costs one database write (the entry), not two.
     private bool _historyDirty;
     private IGrainTimer? _lazySave;
 
@@ -206,7 +202,7 @@ public sealed partial class AgentJobGrain(
                     ScheduleLazySave();
                 }
             },
-            new GrainTimerCreationOptions(LazySaveDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = false });
+            new GrainTimerCreationOptions(options.Value.HistorySaveDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = false });
     }
 
     private async Task<bool> TrySaveBookkeepingAsync()

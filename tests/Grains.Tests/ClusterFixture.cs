@@ -74,7 +74,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 settings.ClusterConfigurator = cb => cb.Subscribe<CommandStartedEvent>(Log.OnStarted).Subscribe<CommandSucceededEvent>(Log.OnSucceeded);
                 return new MongoClient(settings);
             });
-            siloBuilder.AddAgentJobGrains(url, sync => sync.RetryBudget = TimeSpan.FromSeconds(10));
+            siloBuilder.AddAgentJobGrains(url, sync =>
+            {
+                sync.RetryBudget = TimeSpan.FromSeconds(10);
+                sync.HistorySaveDelay = TimeSpan.FromSeconds(2);
+            });
             siloBuilder.AddIncomingGrainCallFilter<CallRecorder>();
         }
     }
