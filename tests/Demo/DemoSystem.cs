@@ -29,6 +29,9 @@ internal sealed class DemoSystem : IAsyncDisposable
 
     public UserDocuments Users { get; }
 
+    /// <summary>The token the silos' dashboard accepts (log in at <c>/dashboard/login</c>).</summary>
+    public string DashboardToken { get; private init; } = string.Empty;
+
     public JobOperatorDriver Driver { get; }
 
     public static async Task<DemoSystem> StartAsync(CancellationToken cancellationToken)
@@ -38,11 +41,13 @@ internal sealed class DemoSystem : IAsyncDisposable
         await env.Kube.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } }, cancellationToken: cancellationToken);
         Console.WriteLine("demo: starting 3 silos and the watch host ...");
         var cluster = new LocalSiloCluster(PublishedApps.Locate(), env.Mongo.Url, Path.Combine(TestAssets.RepoRoot, ".build", "demo-logs"));
-        await cluster.StartSilosAsync(3);
+        // The dashboard is protected by default; the demo makes a token of its own and prints it with the URL.
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        await cluster.StartSilosAsync(3, new Dictionary<string, string> { ["DASHBOARD_TOKEN"] = token });
         var watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, Namespace, Namespace);
         await Eventually.UntilAsync(
             async ct => (await watchHost.GetAsync("/readyz", ct)).Status == 200, TimeSpan.FromSeconds(60), "the watch host is ready", cancellationToken);
-        return new DemoSystem(env, cluster, watchHost);
+        return new DemoSystem(env, cluster, watchHost) { DashboardToken = token };
     }
 
     /// <summary>How many of <paramref name="jobs"/> have exactly their entry, in their owner's document, with their state.</summary>

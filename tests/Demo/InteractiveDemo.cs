@@ -92,6 +92,7 @@ internal sealed class InteractiveDemo(DemoSystem system)
         }
 
         Console.WriteLine($"  watch host       http://127.0.0.1:{system.WatchHost.HttpPort}/readyz  /metrics");
+        Console.WriteLine($"  dashboard        http://127.0.0.1:{system.Cluster.Silos[0].HttpPort}/dashboard/  (token {system.DashboardToken}; the sync view at /dashboard/sync, Orleans' at /dashboard/orleans/)");
         Console.WriteLine($"  logs             {system.Cluster.LogDirectory}");
         Console.WriteLine("demo: a job operator moves each job through its states; each user's jobs are printed as they change. Ctrl-C stops everything.");
         Console.WriteLine();
