@@ -121,11 +121,11 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
                 return (null, 0);
             }
 
-            // The length guard held, so the entry is the element at the old length.
+            // No known entry after an insert: the next call reads fresh, so a copy another writer added around our insert
+            // (the previous operator still running during a migration) is found and reduced to one.
             var reason = nodes is null ? SyncReason.EntryTooLarge : SyncReason.Synced;
             return (new EntrySyncResult(
-                new SyncOutcome(reason, initial, true, false, 1, nodes is null ? TooLarge : null), true, false, initial, 0, dropped,
-                new KnownEntry(owner, snapshot.Length, 1, created)), 0);
+                new SyncOutcome(reason, initial, true, false, 1, nodes is null ? TooLarge : null), true, false, initial, 0, dropped), 0);
         }
 
         return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], snapshot.EntryRevision, ct, snapshot.ForeignRevision).ConfigureAwait(false), 0);
