@@ -36,34 +36,12 @@ internal sealed class MembershipObjects(IKubernetes client, string ns, string gr
     }
 
     /// <summary>Creates the version object; <c>null</c> when it exists already.</summary>
-    public async Task<ClusterVersionObject?> CreateVersionAsync(ClusterVersionObject body, CancellationToken cancellationToken)
-    {
-        body.ApiVersion = ApiVersion;
-        try
-        {
-            return await client.CustomObjects.CreateNamespacedCustomObjectAsync<ClusterVersionObject>(
-                body, group, ApiVersionName, ns, VersionPlural, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (IsLostRace(e.Response.StatusCode))
-        {
-            return null;
-        }
-    }
+    public Task<ClusterVersionObject?> CreateVersionAsync(ClusterVersionObject body, CancellationToken cancellationToken) =>
+        CreateAsync(body, VersionPlural, cancellationToken);
 
     /// <summary>Replaces the version object if its resourceVersion is still <c>body.Metadata.ResourceVersion</c>; else <c>null</c>.</summary>
-    public async Task<ClusterVersionObject?> ReplaceVersionAsync(ClusterVersionObject body, CancellationToken cancellationToken)
-    {
-        body.ApiVersion = ApiVersion;
-        try
-        {
-            return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<ClusterVersionObject>(
-                body, group, ApiVersionName, ns, VersionPlural, body.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (IsLostRace(e.Response.StatusCode) || e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ClusterVersionObject?> ReplaceVersionAsync(ClusterVersionObject body, CancellationToken cancellationToken) =>
+        ReplaceAsync(body, VersionPlural, cancellationToken);
 
     public async Task DeleteVersionAsync(string name, CancellationToken cancellationToken)
     {
@@ -101,13 +79,22 @@ internal sealed class MembershipObjects(IKubernetes client, string ns, string gr
     }
 
     /// <summary>Creates the silo object; <c>null</c> when one of that name exists already.</summary>
-    public async Task<SiloObject?> CreateSiloAsync(SiloObject body, CancellationToken cancellationToken)
+    public Task<SiloObject?> CreateSiloAsync(SiloObject body, CancellationToken cancellationToken) =>
+        CreateAsync(body, SiloPlural, cancellationToken);
+
+    /// <summary>Replaces the silo object if its resourceVersion is still <c>body.Metadata.ResourceVersion</c>; else <c>null</c>.</summary>
+    public Task<SiloObject?> ReplaceSiloAsync(SiloObject body, CancellationToken cancellationToken) =>
+        ReplaceAsync(body, SiloPlural, cancellationToken);
+
+    // Create and replace of either resource: a lost race (409/412, or 404 for a replace) is null, not an error.
+    private async Task<T?> CreateAsync<T>(T body, string plural, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         body.ApiVersion = ApiVersion;
         try
         {
-            return await client.CustomObjects.CreateNamespacedCustomObjectAsync<SiloObject>(
-                body, group, ApiVersionName, ns, SiloPlural, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await client.CustomObjects.CreateNamespacedCustomObjectAsync<T>(
+                body, group, ApiVersionName, ns, plural, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (IsLostRace(e.Response.StatusCode))
         {
@@ -115,14 +102,14 @@ internal sealed class MembershipObjects(IKubernetes client, string ns, string gr
         }
     }
 
-    /// <summary>Replaces the silo object if its resourceVersion is still <c>body.Metadata.ResourceVersion</c>; else <c>null</c>.</summary>
-    public async Task<SiloObject?> ReplaceSiloAsync(SiloObject body, CancellationToken cancellationToken)
+    private async Task<T?> ReplaceAsync<T>(T body, string plural, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         body.ApiVersion = ApiVersion;
         try
         {
-            return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<SiloObject>(
-                body, group, ApiVersionName, ns, SiloPlural, body.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<T>(
+                body, group, ApiVersionName, ns, plural, body.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (IsLostRace(e.Response.StatusCode) || e.Response.StatusCode == HttpStatusCode.NotFound)
         {
