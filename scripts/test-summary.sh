@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Adds up the TRX files of a `make test` run and prints one closing line: "test: N passed, N failed, N skipped".
+# Before it, every test that did not pass is named with the first line of its message, so the tail of a CI log
+# says which test failed without the full log.
 set -euo pipefail
 dir=${1:?results directory}
 passed=0 failed=0 skipped=0
@@ -11,5 +13,13 @@ for trx in "$dir"/*.trx; do
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0}))
 	skipped=$((skipped + ${x:-0} + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${x:-0}))
+	# One UnitTestResult element per test; the message of a failed one follows in <Message>.
+	awk -v file="$(basename "$trx")" '
+		/<UnitTestResult / && /outcome="(Failed|Error|Timeout)"/ {
+			match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1
+			printf "FAILED %s: %s\n", file, name; next }
+		want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line)
+			printf "  %s\n", substr(line, 1, 400); want = 0 }
+	' "$trx"
 done
 echo "test: $passed passed, $failed failed, $skipped skipped"
