@@ -16,12 +16,20 @@ public sealed class ReconcilerTests : IDisposable
     private readonly RecordingRouter router = new();
     private readonly RecordingEventSink events = new();
     private readonly WatchHostMetrics metrics = new();
+    private readonly MeterRecorder meters;
     private readonly JobReconciler reconciler;
 
-    public ReconcilerTests() =>
+    public ReconcilerTests()
+    {
+        meters = new MeterRecorder(metrics.Meter);
         reconciler = new JobReconciler(cache, router, events, new JobOutcomeTracker(), metrics, new ManualTimeProvider(), NullLogger<JobReconciler>.Instance);
+    }
 
-    public void Dispose() => metrics.Dispose();
+    public void Dispose()
+    {
+        meters.Dispose();
+        metrics.Dispose();
+    }
 
     [Theory]
     [InlineData(SyncReason.Synced, Disposition.Done)]
@@ -75,6 +83,60 @@ public sealed class ReconcilerTests : IDisposable
         Assert.Equal(2, events.Reported.Count); // in sync again and again: nothing more to say
     }
 
+    [Theory]
+    [InlineData(SyncReason.Synced)]
+    [InlineData(SyncReason.UpToDate)]
+    [InlineData(SyncReason.EntryRemovedByOwner)]
+    public async Task A_job_in_sync_is_not_routed_again_until_its_resource_version_changes(SyncReason reason)
+    {
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        router.Answer("a", reason);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None)); // resync or relist
+        Assert.Single(router.CallsFor("a"));
+        Assert.Equal(1, meters.Sum("agentjob_reconciles_skipped", "in_sync"));
+
+        cache.Put(TestJobs.Job("a", rv: "6", state: "completed"));
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal(["5", "6"], router.CallsFor("a").Select(c => c.ResourceVersion));
+    }
+
+    [Fact]
+    public async Task A_job_whose_state_is_behind_a_feature_flag_is_routed_again_at_the_same_version()
+    {
+        // The flag may be turned on by restarting the silos while the job stays at this version.
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        router.Answer("a", SyncReason.FeatureDisabled);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        router.Answer("a", SyncReason.Synced);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal(2, router.CallsFor("a").Count);
+    }
+
+    [Fact]
+    public async Task A_job_retried_after_a_transient_failure_is_routed_again_at_the_same_version()
+    {
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        router.Answer("a", SyncReason.UserNotFound);
+        Assert.Equal(Disposition.SlowRetry, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        router.Answer("a", SyncReason.Synced);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        Assert.Equal(2, router.CallsFor("a").Count);
+    }
+
+    [Fact]
+    public async Task The_deletion_of_a_job_settled_at_its_last_version_is_still_routed()
+    {
+        var job = TestJobs.Job("a", rv: "5");
+        cache.Put(job);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        cache.Remove(job.Key);
+        cache.Tombstones.Put(job);
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        Assert.Equal([false, true], router.CallsFor("a").Select(c => c.Deleted));
+    }
+
     [Fact]
     public async Task A_repeated_transient_reason_is_reported_once()
     {
@@ -126,6 +188,8 @@ public sealed class ReconcilerTests : IDisposable
         public TombstoneStore Tombstones { get; } = new();
 
         public void Put(AgentJob job) => jobs[job.Key] = job;
+
+        public void Remove(string key) => jobs.TryRemove(key, out _);
 
         public bool TryGet(string key, out AgentJob job) => jobs.TryGetValue(key, out job!);
     }

@@ -14,6 +14,7 @@ public sealed class WatchHostMetrics : IDisposable
     private readonly Meter meter;
     private readonly Counter<long> eventsReceived;
     private readonly Counter<long> reconciles;
+    private readonly Counter<long> skips;
     private readonly Counter<long> retries;
     private readonly Counter<long> watchRestarts;
     private readonly Counter<long> relists;
@@ -27,6 +28,7 @@ public sealed class WatchHostMetrics : IDisposable
         meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         eventsReceived = meter.CreateCounter<long>("agentjob_watch_events", description: "Watch and list notifications received, by type (added, modified, deleted, bookmark, relist_added, relist_deleted, resync).");
         reconciles = meter.CreateCounter<long>("agentjob_reconciles", description: "Grain calls, by outcome reason.");
+        skips = meter.CreateCounter<long>("agentjob_reconciles_skipped", description: "Keys not routed because the job is settled at its current resourceVersion, by why (in_sync, parked).");
         retries = meter.CreateCounter<long>("agentjob_retries", description: "Keys requeued for another attempt, by kind (backoff, slow).");
         watchRestarts = meter.CreateCounter<long>("agentjob_watch_restarts", description: "Watches restarted after a failure or the server closing them, by cause.");
         relists = meter.CreateCounter<long>("agentjob_relists", description: "Full lists, by cause (start, expired).");
@@ -49,6 +51,9 @@ public sealed class WatchHostMetrics : IDisposable
 
     /// <summary>Counts one grain call ending with <paramref name="reason"/>.</summary>
     public void Reconciled(string reason) => reconciles.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Counts one key not routed because its job is settled (<paramref name="why"/>: in_sync or parked).</summary>
+    public void Skipped(string why) => skips.Add(1, new KeyValuePair<string, object?>("why", why));
 
     /// <summary>Counts one requeue of <paramref name="kind"/>.</summary>
     public void Retried(string kind) => retries.Add(1, new KeyValuePair<string, object?>("kind", kind));

@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using AgentJobSync.Grains;
 
 namespace AgentJobSync.WatchHost.Routing;
 
 /// <summary>
 /// The last outcome per job UID, so the worker reports changes (a Warning when a job stops syncing or changes reason,
-/// a Normal event when it syncs again) instead of one Event per attempt, and skips a parked job until its
-/// resourceVersion changes (a periodic resync must not retry a permanent failure forever).
+/// a Normal event when it syncs again) instead of one Event per attempt, and skips a job that is settled at the
+/// resourceVersion it has now: in sync there, or failed permanently there. As sample-controller's update handler
+/// ignores an update with an unchanged resourceVersion, a periodic resync or a relist then costs a dictionary lookup
+/// per job instead of a grain activation and two database reads, and a permanent failure is not retried forever.
 /// </summary>
 public sealed class JobOutcomeTracker
 {
@@ -15,13 +18,14 @@ public sealed class JobOutcomeTracker
     public string? Record(string uid, string? resourceVersion, string reason, bool inSync, Disposition disposition)
     {
         string? previous = null;
+        var entry = new Entry(reason, inSync, SettlesAt(resourceVersion, reason, disposition), disposition);
         last.AddOrUpdate(
             uid,
-            _ => new Entry(reason, inSync, disposition == Disposition.Parked ? resourceVersion : null),
+            _ => entry,
             (_, old) =>
             {
                 previous = old.Reason;
-                return new Entry(reason, inSync, disposition == Disposition.Parked ? resourceVersion : null);
+                return entry;
             });
         return previous;
     }
@@ -29,9 +33,21 @@ public sealed class JobOutcomeTracker
     /// <summary>Whether the last outcome of <paramref name="uid"/> was not in sync.</summary>
     public bool WasFailing(string uid) => last.TryGetValue(uid, out var entry) && !entry.InSync;
 
-    /// <summary>Whether <paramref name="uid"/> failed permanently at exactly <paramref name="resourceVersion"/>.</summary>
-    public bool IsParkedAt(string uid, string? resourceVersion) =>
-        resourceVersion is not null && last.TryGetValue(uid, out var entry) && entry.ParkedAt == resourceVersion;
+    /// <summary>
+    /// Whether <paramref name="uid"/> is settled at exactly <paramref name="resourceVersion"/>, and if so what its
+    /// outcome there was (<see cref="Disposition.Done"/> in sync, <see cref="Disposition.Parked"/> failed permanently).
+    /// </summary>
+    public bool IsSettledAt(string uid, string? resourceVersion, out Disposition disposition)
+    {
+        if (resourceVersion is not null && last.TryGetValue(uid, out var entry) && entry.SettledAt == resourceVersion)
+        {
+            disposition = entry.Disposition;
+            return true;
+        }
+
+        disposition = default;
+        return false;
+    }
 
     /// <summary>Forgets a job that was deleted and routed.</summary>
     public void Forget(string uid) => last.TryRemove(uid, out _);
@@ -39,5 +55,12 @@ public sealed class JobOutcomeTracker
     /// <summary>How many jobs are tracked.</summary>
     public int Count => last.Count;
 
-    private sealed record Entry(string Reason, bool InSync, string? ParkedAt);
+    // In sync for good at this version, or failed for good at it. FeatureDisabled is neither: the flag may be turned
+    // on (silos restarted with new settings) while the job stays at this version, and the grain must then see it again.
+    private static string? SettlesAt(string? resourceVersion, string reason, Disposition disposition) =>
+        disposition == Disposition.Parked || (disposition == Disposition.Done && reason != nameof(SyncReason.FeatureDisabled))
+            ? resourceVersion
+            : null;
+
+    private sealed record Entry(string Reason, bool InSync, string? SettledAt, Disposition Disposition);
 }

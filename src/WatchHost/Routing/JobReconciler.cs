@@ -66,9 +66,10 @@ public sealed partial class JobReconciler(
 
     private async Task<Disposition> RouteAsync(AgentJob job, bool deleted, CancellationToken cancellationToken)
     {
-        if (!deleted && outcomes.IsParkedAt(job.Uid, job.ResourceVersion))
+        if (!deleted && outcomes.IsSettledAt(job.Uid, job.ResourceVersion, out var settled))
         {
-            return Disposition.Parked;
+            metrics.Skipped(settled == Disposition.Parked ? "parked" : "in_sync");
+            return settled;
         }
 
         var observation = ObservationTranslator.Translate(job, deleted, time.GetUtcNow());
