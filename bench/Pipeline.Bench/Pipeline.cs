@@ -14,13 +14,14 @@ namespace AgentJobSync.Bench;
 /// of transitions and the open-loop lag from a status write to the persisted entry (the grain's timeline records when
 /// each transition was written; the bench records when it wrote the status, on the same clock).
 /// </summary>
-internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users, IClusterClient orleans)
+internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users, IClusterClient orleans, IReadOnlyList<int> siloPorts)
 {
     private static readonly string[] Path = ["inactive", "executing", "completed"];
 
     /// <summary>Creates <paramref name="count"/> jobs over <paramref name="owners"/> and waits until each has its entry.</summary>
     public async Task<List<(string Name, string Uid)>> CreateJobsAsync(string prefix, int count, IReadOnlyList<string> owners, TimeSpan timeout)
     {
+        var mark = await PersistedAsync("New");
         var jobs = new ConcurrentBag<(string, string)>();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
@@ -28,20 +29,21 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
             jobs.Add((name, await BenchJobs.CreateAsync(kube, ns, name, owners[i % owners.Count])));
         });
         var created = jobs.ToList();
-        await WaitForAsync(created.Select(j => j.Item2), "New", timeout);
+        await WaitForAsync(created.Select(j => j.Item2), "New", timeout, mark);
         return created;
     }
 
     /// <summary>Every job through three transitions, as fast as the writers go; transitions per second until all are persisted.</summary>
     public async Task<(double Rate, double Seconds)> SustainedRateAsync(IReadOnlyList<(string Name, string Uid)> jobs, int writers, TimeSpan timeout)
     {
+        var mark = await PersistedAsync("Complete");
         var watch = Stopwatch.StartNew();
         foreach (var state in Path)
         {
             await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (job, _) => await SetStateAsync(job.Name, state));
         }
 
-        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout);
+        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout, mark);
         return (jobs.Count * Path.Length / watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds);
     }
 
@@ -52,6 +54,7 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
     /// </summary>
     public async Task<(double Offered, List<double> LagsMs, int Missing)> OpenLoopLagAsync(IReadOnlyList<(string Name, string Uid)> jobs, int perSecond, TimeSpan timeout)
     {
+        var mark = await PersistedAsync("Complete");
         var schedule = Path.SelectMany((state, round) => jobs.Select(job => (job, state, round))).ToList();
         var written = new ConcurrentDictionary<(string Uid, string State), DateTimeOffset>();
         var clock = Stopwatch.StartNew();
@@ -84,7 +87,7 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
 
         await Task.WhenAll(inFlight);
         var offered = schedule.Count / clock.Elapsed.TotalSeconds;
-        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout);
+        await WaitForAsync(jobs.Select(j => j.Uid), "Complete", timeout, mark);
 
         var lags = new List<double>();
         var missing = 0;
@@ -115,15 +118,46 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), BenchJobs.Group, BenchJobs.Version, ns, BenchJobs.Plural, name);
     }
 
-    /// <summary>Polls the user documents (what the front end reads) until every job's entry shows <paramref name="status"/>.</summary>
-    public async Task WaitForAsync(IEnumerable<string> uids, string status, TimeSpan timeout)
+    /// <summary>Transitions to <paramref name="status"/> the silos have persisted so far (their own counter).</summary>
+    public Task<double> PersistedAsync(string status) =>
+        Scrape.SumAsync(siloPorts, "agentjob_transitions_persisted_total", $"state=\"{status}\"");
+
+    /// <summary>
+    /// Waits until every job's entry shows <paramref name="status"/> or <paramref name="limit"/> has passed, and returns
+    /// how many do not show it then. Reading every user document is itself a load on the database (10,000 documents
+    /// at scale), so it first waits, on the silos' cheap counter, for as many transitions to <paramref name="status"/>
+    /// since <paramref name="mark"/> as there are jobs; the documents, what the front end reads, then decide.
+    /// </summary>
+    public async Task<int> CountBehindAfterAsync(IEnumerable<string> uids, string status, TimeSpan limit, double mark)
     {
         var pending = uids.ToHashSet(StringComparer.Ordinal);
-        await Eventually.UntilAsync(async ct =>
+        var clock = Stopwatch.StartNew();
+        // Polling intervals of a bench, not a test's synchronisation.
+        while (clock.Elapsed < limit && await PersistedAsync(status) - mark < pending.Count)
         {
-            var entries = await users.EntriesAsync(ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        while (pending.Count > 0 && clock.Elapsed < limit)
+        {
+            var entries = await users.EntriesAsync(CancellationToken.None);
             pending.RemoveWhere(uid => entries.TryGetValue(uid, out var e) && UserDocuments.Status(e.Entry) == status);
-            return pending.Count == 0;
-        }, timeout, $"entries reach {status}");
+            if (pending.Count > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+
+        return pending.Count;
+    }
+
+    /// <summary>Like <see cref="CountBehindAfterAsync"/>, failing when any job is still behind after <paramref name="timeout"/>.</summary>
+    public async Task WaitForAsync(IEnumerable<string> uids, string status, TimeSpan timeout, double mark)
+    {
+        var behind = await CountBehindAfterAsync(uids, status, timeout, mark);
+        if (behind > 0)
+        {
+            throw new TimeoutException($"{behind} entries did not reach {status} within {timeout}");
+        }
     }
 }
