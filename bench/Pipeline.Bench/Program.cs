@@ -61,16 +61,32 @@ var siloPorts = cluster.Silos.Select(s => s.HttpPort).ToList();
 var pipeline = new Pipeline(env.Kube.Client, ns, users, client.Services.GetRequiredService<IClusterClient>(), siloPorts);
 var phases = new JsonObject();
 var profile = await DatabaseProfile.ScrapeAsync(siloPorts);
+var cpu = CpuProfile.Snapshot();
+var phaseClock = System.Diagnostics.Stopwatch.StartNew();
+
+// Where a phase's time went: database commands (the test database runs one at a time) and CPU by process (every part
+// of the path shares this machine's cores).
 async Task PhaseDoneAsync(string phase)
 {
     var now = await DatabaseProfile.ScrapeAsync(siloPorts);
+    var cpuNow = CpuProfile.Snapshot();
     var spent = now.Since(profile);
-    profile = now;
-    phases[phase] = spent.ToJson();
-    Console.WriteLine($"  database during {phase}: {spent}");
+    var used = cpuNow.Since(cpu);
+    var cpuJson = new JsonObject();
+    foreach (var (command, cpuSeconds) in used.Top())
+    {
+        cpuJson[command] = Math.Round(cpuSeconds, 1);
+    }
+
+    phases[phase] = new JsonObject { ["seconds"] = Math.Round(phaseClock.Elapsed.TotalSeconds, 1), ["db"] = spent.ToJson(), ["cpu_s"] = cpuJson };
+    Console.WriteLine($"  {phase}, {phaseClock.Elapsed.TotalSeconds:F1} s: database {spent}");
+    Console.WriteLine($"  {phase}: {used.Describe(phaseClock.Elapsed)}");
+    (profile, cpu) = (now, cpuNow);
+    phaseClock.Restart();
 }
 
 var sustained = await pipeline.CreateJobsAsync("rate", sustainedJobs, owners, timeout);
+await PhaseDoneAsync("create");
 var (rate, took) = await pipeline.SustainedRateAsync(sustained, writers, timeout);
 var ratio = rate / Math.Min(database, apiServer);
 Report("pipeline_transitions_per_s", Math.Round(rate, 1), $"pipeline sustained transitions ({sustainedJobs} jobs x 3, {took:F1} s): {rate,8:F1} /s");
