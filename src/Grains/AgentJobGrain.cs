@@ -62,6 +62,10 @@ public sealed partial class AgentJobGrain(
 
         book.LastReason = outcome.Reason;
         book.LastError = outcome.IsInSync ? null : outcome.Message;
+        // Not a reason to save by itself: it rides along with the next save, and a stale one costs one more routing.
+        var settles = !observation.Deleted && SyncOutcome.Settles(outcome.Reason) && observation.ResourceVersion is not null;
+        book.SettledResourceVersion = settles ? observation.ResourceVersion : null;
+        book.SettledUnder = settles ? options.Value.Flags.Fingerprint : null;
         if (_bookkeepingDirty && !await TrySaveBookkeepingAsync())
         {
             // The entry is right, but what we know about it is not durable yet: the caller retries and we save again.
@@ -249,6 +253,8 @@ public sealed partial class AgentJobGrain(
         stored.Timeline = [.. stored.Timeline.Concat(mine.Timeline).DistinctBy(t => t.Revision).OrderBy(t => t.Revision)];
         stored.LastReason = mine.LastReason;
         stored.LastError = mine.LastError;
+        stored.SettledResourceVersion = mine.SettledResourceVersion;
+        stored.SettledUnder = mine.SettledUnder;
         stored.Namespace = mine.Namespace;
         stored.Name = mine.Name;
         stored.Uid = mine.Uid;

@@ -52,6 +52,17 @@ public sealed class AgentJobGrainState : ISearchableGrainState
     [Id(12)]
     public string? ObservedOwner { get; set; }
 
+    /// <summary>
+    /// The resourceVersion of the last observation that settled the entry (see <see cref="SyncOutcome.Settles"/>), saved
+    /// with whatever is saved next: a stale or missing value only means the watch host routes that version once more.
+    /// </summary>
+    [Id(13)]
+    public string? SettledResourceVersion { get; set; }
+
+    /// <summary>The feature flags (<see cref="Domain.FeatureFlags.Fingerprint"/>) that decision was made under.</summary>
+    [Id(14)]
+    public string? SettledUnder { get; set; }
+
     /// <summary>What <see cref="JobDirectory"/> searches.</summary>
     public IReadOnlyDictionary<string, object?> SearchFields => new Dictionary<string, object?>
     {
@@ -67,5 +78,7 @@ public sealed class AgentJobGrainState : ISearchableGrainState
         [JobDirectory.Fields.RemovedByOwner] = RemovedByOwner,
         [JobDirectory.Fields.Deleted] = Deleted,
         [JobDirectory.Fields.Revision] = Revision,
+        [JobDirectory.Fields.SettledVersion] = SettledResourceVersion,
+        [JobDirectory.Fields.SettledUnder] = SettledUnder,
     };
 }

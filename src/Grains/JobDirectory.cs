@@ -14,11 +14,14 @@ namespace AgentJobSync.Grains;
 public sealed class JobDirectory
 {
     private readonly IMongoCollection<BsonDocument> _states;
+    private readonly string _flags;
 
-    public JobDirectory(IMongoClient client, IOptionsMonitor<MongoGrainStorageOptions> options)
+    public JobDirectory(IMongoClient client, IOptionsMonitor<MongoGrainStorageOptions> options, IOptions<SyncOptions> sync)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sync);
+        _flags = sync.Value.Flags.Fingerprint;
         var storage = options.Get(AgentJobGrain.StorageName);
         _states = client.GetDatabase(storage.DatabaseName)
             .GetCollection<BsonDocument>(storage.CollectionName)
@@ -61,7 +64,7 @@ public sealed class JobDirectory
             .Limit(Math.Clamp(query.Limit, 1, MaxLimit))
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
-        return [.. documents.Select(ToSummary)];
+        return [.. documents.Select(d => ToSummary(d, _flags))];
     }
 
     private static void AddEquals(BsonDocument filter, string field, string? value)
@@ -74,7 +77,8 @@ public sealed class JobDirectory
 
     private static string Path(string field) => $"{MongoGrainStorage.SearchFieldsField}.{field}";
 
-    private static JobSummary ToSummary(BsonDocument document)
+    // A settled version counts only under the flags it was decided under (a flag turned on since must be applied).
+    private static JobSummary ToSummary(BsonDocument document, string flags)
     {
         var fields = document[MongoGrainStorage.SearchFieldsField].AsBsonDocument;
         string? Text(string name) => fields.GetValue(name, BsonNull.Value) is BsonString s ? s.Value : null;
@@ -91,7 +95,8 @@ public sealed class JobDirectory
             Flag(Fields.RemovedByOwner),
             Flag(Fields.Deleted),
             fields.GetValue(Fields.Revision, 0).ToInt64(),
-            document.GetValue("updatedAt", BsonNull.Value) is BsonDateTime at ? new DateTimeOffset(at.ToUniversalTime()) : DateTimeOffset.MinValue);
+            document.GetValue("updatedAt", BsonNull.Value) is BsonDateTime at ? new DateTimeOffset(at.ToUniversalTime()) : DateTimeOffset.MinValue,
+            Text(Fields.SettledUnder) == flags ? Text(Fields.SettledVersion) : null);
     }
 
     /// <summary>Names of the searchable fields of <see cref="AgentJobGrainState"/>.</summary>
@@ -109,5 +114,7 @@ public sealed class JobDirectory
         public const string RemovedByOwner = "removedByOwner";
         public const string Deleted = "deleted";
         public const string Revision = "revision";
+        public const string SettledVersion = "settledVersion";
+        public const string SettledUnder = "settledUnder";
     }
 }

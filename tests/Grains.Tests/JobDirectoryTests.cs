@@ -1,3 +1,10 @@
+using AgentJobSync.Grains.Domain;
+using AgentJobSync.Grains.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MongoDB.Driver;
+using Orleans.TestingHost;
+
 namespace AgentJobSync.Grains.Tests;
 
 /// <summary>The job directory finds what the grains know, from their durable bookkeeping.</summary>
@@ -39,6 +46,27 @@ public sealed class JobDirectoryTests(ClusterFixture fixture)
         var first = await directory.FindAsync(new JobQuery { Owner = owner, Limit = 2 });
         var next = await directory.FindAsync(new JobQuery { Owner = owner, Limit = 2, AfterUid = first[^1].Uid });
         Assert.Equal(mine, first.Concat(next).Select(j => j.Uid));
+    }
+
+    [Fact]
+    public async Task A_job_settled_at_its_version_is_listed_with_that_version_only_under_the_flags_it_was_settled_under()
+    {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
+        var synced = Guid.NewGuid().ToString();
+        var unknown = Guid.NewGuid().ToString();
+        Assert.Equal(SyncReason.Synced, (await Grain(synced).ObserveAsync(Jobs.Observe(synced, owner, "executing", 7))).Reason);
+        Assert.Equal(SyncReason.UnknownState, (await Grain(unknown).ObserveAsync(Jobs.Observe(unknown, owner, "dreaming", 7))).Reason);
+        var directory = fixture.Cluster.GrainFactory.GetGrain<IJobDirectoryGrain>(0);
+
+        Assert.Equal("7", Assert.Single(await directory.FindAsync(new JobQuery { Uid = synced })).SettledResourceVersion);
+        Assert.Null(Assert.Single(await directory.FindAsync(new JobQuery { Uid = unknown })).SettledResourceVersion);
+
+        // Silos started with a flag changed since: the job must be routed again, so no settled version is given.
+        var services = fixture.Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services;
+        var otherFlags = new JobDirectory(
+            services.GetRequiredService<IMongoClient>(), services.GetRequiredService<IOptionsMonitor<MongoGrainStorageOptions>>(),
+            Options.Create(new SyncOptions { Flags = new FeatureFlags(NodeStatusUpdates: false) }));
+        Assert.Null(Assert.Single(await otherFlags.FindAsync(new JobQuery { Uid = synced }, CancellationToken.None)).SettledResourceVersion);
     }
 
     private IAgentJobGrain Grain(string uid) => fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);

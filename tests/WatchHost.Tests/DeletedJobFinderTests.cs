@@ -69,16 +69,4 @@ public sealed class DeletedJobFinderTests
             return job is not null;
         }
     }
-
-    private sealed class FakeDirectory(IReadOnlyList<JobSummary> all) : IJobDirectory
-    {
-        public List<string?> Afters { get; } = [];
-
-        public Task<IReadOnlyList<JobSummary>> FindLiveAsync(string? @namespace, string? afterUid, int limit, CancellationToken cancellationToken)
-        {
-            Afters.Add(afterUid);
-            IReadOnlyList<JobSummary> page = [.. all.Where(s => afterUid is null || string.CompareOrdinal(s.Uid, afterUid) > 0).OrderBy(s => s.Uid, StringComparer.Ordinal).Take(limit)];
-            return Task.FromResult(page);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using AgentJobSync.TestHarness;
+using AgentJobSync.WatchHost.Directory;
 using AgentJobSync.WatchHost.Events;
 using AgentJobSync.WatchHost.Hosting;
 using AgentJobSync.WatchHost.Informer;
@@ -13,7 +14,7 @@ internal sealed class RunningPipeline : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task run;
 
-    public RunningPipeline(ControlPlane kube, string ns, RecordingRouter router, InformerSnapshot? seed = null, TimeSpan? resync = null)
+    public RunningPipeline(ControlPlane kube, string ns, RecordingRouter router, InformerSnapshot? seed = null, TimeSpan? resync = null, IJobDirectory? directory = null)
     {
         Router = router;
         Metrics = new WatchHostMetrics();
@@ -32,7 +33,7 @@ internal sealed class RunningPipeline : IAsyncDisposable
         var events = new KubernetesEventRecorder(kube.Client, options.Events, Metrics, TimeProvider.System, NullLogger<KubernetesEventRecorder>.Instance);
         Pipeline = new RoutingPipeline(
             new KubernetesAgentJobSource(kube.Client, options.Informer), router, events, options, Metrics, TimeProvider.System,
-            NullLoggerFactory.Instance, seed);
+            NullLoggerFactory.Instance, seed, directory);
         run = Pipeline.RunAsync(stop.Token);
     }
 

@@ -37,6 +37,31 @@ public sealed class WatchIntegrationTests(ControlPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_term_routes_only_the_jobs_that_changed_since_the_grains_settled_them()
+    {
+        var ns = await Kube.CreateNamespaceAsync("settled");
+        var settled = await KubeJobs.CreateAsync(Kube.Client, ns, "settled");
+        var moved = await KubeJobs.CreateAsync(Kube.Client, ns, "moved");
+        await KubeJobs.SetStateAsync(Kube.Client, ns, "moved", "executing"); // changed after the grain settled it
+        await KubeJobs.CreateAsync(Kube.Client, ns, "fresh"); // never seen by a grain
+        var directory = new FakeDirectory(
+        [
+            FakeDirectory.Summary(KubeJobs.Uid(settled), ns, "settled", KubeJobs.ResourceVersion(settled)),
+            FakeDirectory.Summary(KubeJobs.Uid(moved), ns, "moved", KubeJobs.ResourceVersion(moved)),
+        ]);
+
+        await using var pipeline = new RunningPipeline(Kube, ns, new RecordingRouter(), directory: directory);
+
+        await Eventually.UntilAsync(
+            () => pipeline.Router.CallsFor("moved").Count > 0 && pipeline.Router.CallsFor("fresh").Count > 0
+                && pipeline.Meters.Sum("agentjob_reconciles_skipped", "in_sync") == 1,
+            Timeout,
+            "the changed and the new job routed, the settled one skipped");
+        Assert.Empty(pipeline.Router.CallsFor("settled"));
+        Assert.Equal("executing", pipeline.Router.CallsFor("moved").Single().RawState);
+    }
+
+    [Fact]
     public async Task After_an_api_server_restart_the_watch_resumes_and_later_changes_are_routed()
     {
         var ns = await Kube.CreateNamespaceAsync("restart");

@@ -14,6 +14,9 @@ public sealed record FeatureFlags(
 {
     public static FeatureFlags AllOn { get; } = new();
 
+    /// <summary>The five flags as one short text ("11111" all on), to tell whether a decision was made under these flags.</summary>
+    public string Fingerprint => string.Concat(new[] { NewJobs, InactiveJobs, CompletedJobs, ErrorJobs, NodeStatusUpdates }.Select(f => f ? '1' : '0'));
+
     /// <summary>Whether this status may be written to an entry.</summary>
     public bool Writes(JobState state) => state switch
     {

@@ -20,6 +20,8 @@ public sealed class RoutingPipeline : IDisposable
     private readonly KubernetesEventRecorder? recorder;
     private readonly WorkerPool pool;
     private readonly DeletedJobFinder? finder;
+    private readonly SettledJobSeeder? seeder;
+    private readonly TimeProvider time;
 
     /// <summary>
     /// Builds the pipeline; <paramref name="seed"/> resumes from a previous informer's knowledge; with
@@ -32,6 +34,7 @@ public sealed class RoutingPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(metrics);
         this.options = options ?? throw new ArgumentNullException(nameof(options));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
         recorder = events as KubernetesEventRecorder;
         Queue = new WorkQueue(options.Queue, time);
         metrics.ObserveQueueDepth(() => Queue.Count);
@@ -44,6 +47,12 @@ public sealed class RoutingPipeline : IDisposable
         }
 
         Outcomes = new JobOutcomeTracker();
+        if (directory is not null)
+        {
+            IReadOnlyList<string?> scopes = options.Informer.Namespaces.Count == 0 ? [null] : [.. options.Informer.Namespaces];
+            seeder = new SettledJobSeeder(directory, Outcomes, scopes, loggers.CreateLogger<SettledJobSeeder>());
+        }
+
         var reconciler = new JobReconciler(Informer, router, events, Outcomes, metrics, time, loggers.CreateLogger<JobReconciler>());
         pool = new WorkerPool(Queue, (key, ct) => reconciler.HandleAsync(Queue, key, ct), loggers.CreateLogger<WorkerPool>());
     }
@@ -67,9 +76,12 @@ public sealed class RoutingPipeline : IDisposable
     public async Task RunAsync(CancellationToken stop, CancellationToken abort)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
+        var seeding = seeder?.SeedAsync(linked.Token) ?? Task.CompletedTask;
         var informer = Informer.RunAsync(linked.Token);
         var writer = recorder?.RunAsync(linked.Token) ?? Task.CompletedTask;
         var deletions = finder?.RunAsync(linked.Token) ?? Task.CompletedTask;
+        // The informer lists meanwhile (its keys wait in the queue); workers start once the settled jobs are known.
+        await Task.WhenAny(seeding, Task.Delay(options.SeedWait, time, linked.Token)).ConfigureAwait(false);
         var workers = pool.RunAsync(options.Workers, linked.Token, abort);
         try
         {
@@ -78,7 +90,7 @@ public sealed class RoutingPipeline : IDisposable
         finally
         {
             Queue.ShutDown();
-            await Task.WhenAll(workers, writer, deletions).ConfigureAwait(false);
+            await Task.WhenAll(workers, writer, deletions, seeding).ConfigureAwait(false);
         }
     }
 

@@ -30,6 +30,13 @@ public sealed class JobOutcomeTracker
         return previous;
     }
 
+    /// <summary>
+    /// Remembers that <paramref name="uid"/> was settled in sync at <paramref name="resourceVersion"/> before this tracker
+    /// existed (the job directory's word, read when a leadership term starts); an outcome recorded here wins.
+    /// </summary>
+    public bool Seed(string uid, string resourceVersion) =>
+        last.TryAdd(uid, new Entry(nameof(SyncReason.Synced), true, resourceVersion, Disposition.Done));
+
     /// <summary>Whether the last outcome of <paramref name="uid"/> was not in sync.</summary>
     public bool WasFailing(string uid) => last.TryGetValue(uid, out var entry) && !entry.InSync;
 
@@ -55,10 +62,11 @@ public sealed class JobOutcomeTracker
     /// <summary>How many jobs are tracked.</summary>
     public int Count => last.Count;
 
-    // In sync for good at this version, or failed for good at it. FeatureDisabled is neither: the flag may be turned
-    // on (silos restarted with new settings) while the job stays at this version, and the grain must then see it again.
+    // In sync for good at this version (SyncOutcome.Settles: not FeatureDisabled, whose flag may be turned on while the
+    // job stays at this version), or failed for good at it.
     private static string? SettlesAt(string? resourceVersion, string reason, Disposition disposition) =>
-        disposition == Disposition.Parked || (disposition == Disposition.Done && reason != nameof(SyncReason.FeatureDisabled))
+        disposition == Disposition.Parked
+        || (disposition == Disposition.Done && Enum.TryParse<SyncReason>(reason, out var r) && SyncOutcome.Settles(r))
             ? resourceVersion
             : null;
 

@@ -1,0 +1,67 @@
+using AgentJobSync.WatchHost.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace AgentJobSync.WatchHost.Directory;
+
+/// <summary>
+/// At the start of a leadership term, tells the outcome tracker which jobs the grains already settled and at which
+/// resourceVersion (the job directory's <c>SettledResourceVersion</c>), so the term's first list routes only the jobs
+/// that changed while no watch host ran instead of activating a grain for every job. An optimisation only: if the
+/// directory cannot be read, every listed job is routed, as without it.
+/// </summary>
+public sealed partial class SettledJobSeeder(
+    IJobDirectory directory, JobOutcomeTracker outcomes, IReadOnlyList<string?> scopes, ILogger<SettledJobSeeder> logger)
+{
+    private const int PageSize = 1000;
+
+    /// <summary>Seeds every scope; returns how many jobs were seeded (0 when the directory could not be read).</summary>
+    public async Task<int> SeedAsync(CancellationToken cancellationToken)
+    {
+        var seeded = 0;
+        try
+        {
+            foreach (var scope in scopes)
+            {
+                string? after = null;
+                while (true)
+                {
+                    var page = await directory.FindLiveAsync(scope, after, PageSize, cancellationToken).ConfigureAwait(false);
+                    foreach (var summary in page)
+                    {
+                        if (summary.SettledResourceVersion is { } version && outcomes.Seed(summary.Uid, version))
+                        {
+                            seeded++;
+                        }
+                    }
+
+                    if (page.Count < PageSize)
+                    {
+                        break;
+                    }
+
+                    after = page[^1].Uid;
+                }
+            }
+
+            LogSeeded(logger, seeded);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+#pragma warning disable CA1031 // Seeding only saves work: any failure means routing every job, which is always right.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFailed(logger, e, seeded);
+        }
+
+        return seeded;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Seeded} jobs known to be settled at their resourceVersion; they are routed again only when they change")]
+    private static partial void LogSeeded(ILogger logger, int seeded);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading the job directory for settled jobs failed after {Seeded}; every other listed job is routed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, int seeded);
+}
