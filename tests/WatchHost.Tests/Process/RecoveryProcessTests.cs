@@ -179,8 +179,9 @@ public sealed class RecoveryProcessTests(ProcessFixture fixture)
         Assert.True(await scenario.Driver.SetStateAsync(job, "completed"));
         await Eventually.UntilAsync(
             async _ => await second.MetricAsync("agentjob_watch_events_total", "type=\"resync\"") >= 2
-                && await second.MetricAsync("agentjob_reconciles_total", "reason=\"EntryRemovedByOwner\"") >= 2,
-            TimeSpan.FromSeconds(60), "the new watch host routed the job again, by change and by resync");
+                && await second.MetricAsync("agentjob_reconciles_total", "reason=\"EntryRemovedByOwner\"") >= 1
+                && await second.MetricAsync("agentjob_reconciles_skipped_total", "why=\"in_sync\"") >= 1,
+            TimeSpan.FromSeconds(60), "the new watch host routed the change, and its resyncs found the job settled at that version");
         Assert.Equal(0, await scenario.Users.CountEntriesAsync(job.Uid));
     }
 }
