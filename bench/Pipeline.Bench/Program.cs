@@ -43,6 +43,8 @@ await cluster.StartSilosAsync(3);
 var watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
 int[] Pids() => [.. Enumerable.Range(0, cluster.Silos.Count).Select(i => cluster.Silo(i).Pid), watchHost.Process.Pid];
 var baseline = Resident.Bytes(Pids());
+var baselineWatchHost = Resident.Bytes([watchHost.Process.Pid]);
+var baselineWatchHostHeap = await Scrape.SumAsync([watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
 var baselineHeaps = await Scrape.SumAsync([.. Enumerable.Range(0, cluster.Silos.Count).Select(i => cluster.Silos[i].HttpPort), watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
 using var client = Host.CreateDefaultBuilder()
     .UseOrleansClient(c => c.UseStaticClustering([.. cluster.Silos.Select(s => new IPEndPoint(IPAddress.Loopback, s.GatewayPort))])
@@ -135,6 +137,17 @@ var perJob = (resident - baseline) / (double)tracked;
 Report("bytes_per_tracked_job", Math.Round(perJob), $"resident memory per tracked job ({tracked} jobs, idle grains deactivated, silos collected): {perJob,8:F0} bytes ({baseline / 1048576} MiB -> {resident / 1048576} MiB; {residentAsIs / 1048576} MiB before the silos' full collection)");
 Report("heap_bytes_per_tracked_job", Math.Round((heaps - baselineHeaps) / tracked), $"managed heap per tracked job after the last collections:  {(heaps - baselineHeaps) / tracked,8:F0} bytes ({baselineHeaps / 1048576:F0} MiB -> {heaps / 1048576:F0} MiB)");
 results["bytes_per_tracked_job_jobs"] = tracked;
+// The same, per process: what the watch host holds (its cache of every job) and what the silos hold.
+var watchHostResident = Resident.Bytes([watchHost.Process.Pid]);
+var watchHostHeap = await Scrape.SumAsync([watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
+results["bytes_per_tracked_job_by_process"] = new JsonObject
+{
+    ["watch_host_resident"] = Math.Round((watchHostResident - baselineWatchHost) / (double)tracked),
+    ["watch_host_heap"] = Math.Round((watchHostHeap - baselineWatchHostHeap) / tracked),
+    ["silos_resident"] = Math.Round((resident - watchHostResident - (baseline - baselineWatchHost)) / (double)tracked),
+    ["silos_heap"] = Math.Round((heaps - watchHostHeap - (baselineHeaps - baselineWatchHostHeap)) / tracked),
+};
+Console.WriteLine($"  per tracked job by process: {results["bytes_per_tracked_job_by_process"]!.ToJsonString()}");
 await PhaseDoneAsync("scale");
 
 // Catch-up: the watch host stops, every scale job changes, a new watch host starts; time until every entry shows it.
