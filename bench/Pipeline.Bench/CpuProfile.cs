@@ -38,7 +38,7 @@ internal sealed record CpuProfile(IReadOnlyDictionary<string, double> SecondsByC
             // "pid (comm) state ppid ..." where comm may itself contain spaces or parentheses.
             var open = stat.IndexOf('(', StringComparison.Ordinal);
             var close = stat.LastIndexOf(')');
-            var command = stat[(open + 1)..close];
+            var command = Name(dir, stat[(open + 1)..close]);
             var fields = stat[(close + 2)..].Split(' ');
             // Fields after comm, 0-based: 11 utime, 12 stime, 13 cutime, 14 cstime.
             var ticks = new[] { 11, 12, 13, 14 }.Sum(i => double.Parse(fields[i], CultureInfo.InvariantCulture));
@@ -46,6 +46,26 @@ internal sealed record CpuProfile(IReadOnlyDictionary<string, double> SecondsByC
         }
 
         return new CpuProfile(byCommand);
+    }
+
+    // A .NET app started as "dotnet App.dll" is named by its assembly (the silos and the watch host apart).
+    private static string Name(string dir, string command)
+    {
+        if (command != "dotnet")
+        {
+            return command;
+        }
+
+        try
+        {
+            var assembly = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0')
+                .FirstOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal));
+            return assembly is null ? command : Path.GetFileNameWithoutExtension(assembly);
+        }
+        catch (IOException)
+        {
+            return command;
+        }
     }
 
     public CpuProfile Since(CpuProfile earlier) => new(SecondsByCommand.ToDictionary(

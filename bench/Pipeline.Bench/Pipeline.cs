@@ -138,15 +138,17 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
 
-        while (pending.Count > 0 && clock.Elapsed < limit)
+        // At least one reading of the documents, so a wait that ran out still counts what did converge.
+        do
         {
             var entries = await users.EntriesAsync(CancellationToken.None);
             pending.RemoveWhere(uid => entries.TryGetValue(uid, out var e) && UserDocuments.Status(e.Entry) == status);
-            if (pending.Count > 0)
+            if (pending.Count > 0 && clock.Elapsed < limit)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
         }
+        while (pending.Count > 0 && clock.Elapsed < limit);
 
         return pending.Count;
     }

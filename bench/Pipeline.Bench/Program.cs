@@ -117,63 +117,67 @@ foreach (var offered in new[] { 100, 500, 1000 })
 results["lag_ms"] = lagByRate;
 await PhaseDoneAsync("lag");
 
-// Scale: many more jobs tracked, then idle grains deactivated; resident memory of silos + watch host per tracked job.
-// Ten jobs per user, as in the target (100,000 jobs of 10,000 users).
-var scaleOwners = Enumerable.Range(0, Math.Max(1, scaleJobs / 10)).Select(_ => Guid.NewGuid().ToString()).ToList();
-await Parallel.ForEachAsync(scaleOwners, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (owner, ct) => await users.CreateUserAsync(owner, ct));
-var scaleWatch = System.Diagnostics.Stopwatch.StartNew();
-var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, scaleOwners, TimeSpan.FromMinutes(120));
-Console.WriteLine($"  {scaleJobs} jobs of {scaleOwners.Count} users created and given their entries in {scaleWatch.Elapsed.TotalSeconds:F0} s");
-var tracked = sustainedJobs + (int)((100 + 500 + 1000) * lagSeconds / 3) + scaleJobs;
-var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
-await management.ForceActivationCollection(TimeSpan.Zero);
-var residentAsIs = Resident.Bytes(Pids());
-// What the processes hold, not what their garbage collectors have not returned yet: a full collection in every silo
-// (Orleans' management grain) and the watch host's managed heap after its own last collection.
-await management.ForceGarbageCollection([.. (await management.GetHosts(onlyActive: true)).Keys]);
-var resident = Resident.Bytes(Pids());
-var heaps = await Scrape.SumAsync([.. siloPorts, watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
-var perJob = (resident - baseline) / (double)tracked;
-Report("bytes_per_tracked_job", Math.Round(perJob), $"resident memory per tracked job ({tracked} jobs, idle grains deactivated, silos collected): {perJob,8:F0} bytes ({baseline / 1048576} MiB -> {resident / 1048576} MiB; {residentAsIs / 1048576} MiB before the silos' full collection)");
-Report("heap_bytes_per_tracked_job", Math.Round((heaps - baselineHeaps) / tracked), $"managed heap per tracked job after the last collections:  {(heaps - baselineHeaps) / tracked,8:F0} bytes ({baselineHeaps / 1048576:F0} MiB -> {heaps / 1048576:F0} MiB)");
-results["bytes_per_tracked_job_jobs"] = tracked;
-// The same, per process: what the watch host holds (its cache of every job) and what the silos hold.
-var watchHostResident = Resident.Bytes([watchHost.Process.Pid]);
-var watchHostHeap = await Scrape.SumAsync([watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
-results["bytes_per_tracked_job_by_process"] = new JsonObject
+// BENCH_SCALE_JOBS=0 leaves out the scale and catch-up phases (a quick run of the rates and the lag).
+if (scaleJobs > 0)
 {
-    ["watch_host_resident"] = Math.Round((watchHostResident - baselineWatchHost) / (double)tracked),
-    ["watch_host_heap"] = Math.Round((watchHostHeap - baselineWatchHostHeap) / tracked),
-    ["silos_resident"] = Math.Round((resident - watchHostResident - (baseline - baselineWatchHost)) / (double)tracked),
-    ["silos_heap"] = Math.Round((heaps - watchHostHeap - (baselineHeaps - baselineWatchHostHeap)) / tracked),
-};
-Console.WriteLine($"  per tracked job by process: {results["bytes_per_tracked_job_by_process"]!.ToJsonString()}");
-await PhaseDoneAsync("scale");
+    // Scale: many more jobs tracked, then idle grains deactivated; resident memory of silos + watch host per tracked job.
+    // Ten jobs per user, as in the target (100,000 jobs of 10,000 users).
+    var scaleOwners = Enumerable.Range(0, Math.Max(1, scaleJobs / 10)).Select(_ => Guid.NewGuid().ToString()).ToList();
+    await Parallel.ForEachAsync(scaleOwners, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (owner, ct) => await users.CreateUserAsync(owner, ct));
+    var scaleWatch = System.Diagnostics.Stopwatch.StartNew();
+    var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, scaleOwners, TimeSpan.FromMinutes(120));
+    Console.WriteLine($"  {scaleJobs} jobs of {scaleOwners.Count} users created and given their entries in {scaleWatch.Elapsed.TotalSeconds:F0} s");
+    var tracked = sustainedJobs + (int)((100 + 500 + 1000) * lagSeconds / 3) + scaleJobs;
+    var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
+    await management.ForceActivationCollection(TimeSpan.Zero);
+    var residentAsIs = Resident.Bytes(Pids());
+    // What the processes hold, not what their garbage collectors have not returned yet: a full collection in every silo
+    // (Orleans' management grain) and the watch host's managed heap after its own last collection.
+    await management.ForceGarbageCollection([.. (await management.GetHosts(onlyActive: true)).Keys]);
+    var resident = Resident.Bytes(Pids());
+    var heaps = await Scrape.SumAsync([.. siloPorts, watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
+    var perJob = (resident - baseline) / (double)tracked;
+    Report("bytes_per_tracked_job", Math.Round(perJob), $"resident memory per tracked job ({tracked} jobs, idle grains deactivated, silos collected): {perJob,8:F0} bytes ({baseline / 1048576} MiB -> {resident / 1048576} MiB; {residentAsIs / 1048576} MiB before the silos' full collection)");
+    Report("heap_bytes_per_tracked_job", Math.Round((heaps - baselineHeaps) / tracked), $"managed heap per tracked job after the last collections:  {(heaps - baselineHeaps) / tracked,8:F0} bytes ({baselineHeaps / 1048576:F0} MiB -> {heaps / 1048576:F0} MiB)");
+    results["bytes_per_tracked_job_jobs"] = tracked;
+    // The same, per process: what the watch host holds (its cache of every job) and what the silos hold.
+    var watchHostResident = Resident.Bytes([watchHost.Process.Pid]);
+    var watchHostHeap = await Scrape.SumAsync([watchHost.HttpPort], "dotnet_gc_last_collection_heap_size_bytes");
+    results["bytes_per_tracked_job_by_process"] = new JsonObject
+    {
+        ["watch_host_resident"] = Math.Round((watchHostResident - baselineWatchHost) / (double)tracked),
+        ["watch_host_heap"] = Math.Round((watchHostHeap - baselineWatchHostHeap) / tracked),
+        ["silos_resident"] = Math.Round((resident - watchHostResident - (baseline - baselineWatchHost)) / (double)tracked),
+        ["silos_heap"] = Math.Round((heaps - watchHostHeap - (baselineHeaps - baselineWatchHostHeap)) / tracked),
+    };
+    Console.WriteLine($"  per tracked job by process: {results["bytes_per_tracked_job_by_process"]!.ToJsonString()}");
+    await PhaseDoneAsync("scale");
 
-// Catch-up: the watch host stops, every scale job changes, a new watch host starts; time until every entry shows it.
-watchHost.Process.Terminate();
-await watchHost.Process.WaitForExitAsync();
-await Parallel.ForEachAsync(scale, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (job, _) => await pipeline.SetStateAsync(job.Name, "executing"));
-var executingBefore = await pipeline.PersistedAsync("Executing");
-var catchUp = System.Diagnostics.Stopwatch.StartNew();
-watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
-var behind = await pipeline.CountBehindAfterAsync(scale.Select(j => j.Uid), "Executing", catchUpLimit, executingBefore);
-var caughtUp = scaleJobs - behind;
-if (behind == 0)
-{
-    Report("catchup_s", Math.Round(catchUp.Elapsed.TotalSeconds, 1), $"catch-up of {scaleJobs} jobs changed while the watch host was down: {catchUp.Elapsed.TotalSeconds,8:F1} s");
-}
-else
-{
-    // Not finished in the bench's time: the count that did converge, and the rate it went at.
-    results["catchup_s"] = null;
-    Console.WriteLine($"catch-up of {scaleJobs} jobs changed while the watch host was down: NOT finished in {catchUpLimit.TotalMinutes:F0} min; {caughtUp} converged ({caughtUp / catchUp.Elapsed.TotalSeconds:F1} jobs/s)");
-}
+    // Catch-up: the watch host stops, every scale job changes, a new watch host starts; time until every entry shows it.
+    watchHost.Process.Terminate();
+    await watchHost.Process.WaitForExitAsync();
+    await Parallel.ForEachAsync(scale, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (job, _) => await pipeline.SetStateAsync(job.Name, "executing"));
+    var executingBefore = await pipeline.PersistedAsync("Executing");
+    var catchUp = System.Diagnostics.Stopwatch.StartNew();
+    watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+    var behind = await pipeline.CountBehindAfterAsync(scale.Select(j => j.Uid), "Executing", catchUpLimit, executingBefore);
+    var caughtUp = scaleJobs - behind;
+    if (behind == 0)
+    {
+        Report("catchup_s", Math.Round(catchUp.Elapsed.TotalSeconds, 1), $"catch-up of {scaleJobs} jobs changed while the watch host was down: {catchUp.Elapsed.TotalSeconds,8:F1} s");
+    }
+    else
+    {
+        // Not finished in the bench's time: the count that did converge, and the rate it went at.
+        results["catchup_s"] = null;
+        Console.WriteLine($"catch-up of {scaleJobs} jobs changed while the watch host was down: NOT finished in {catchUpLimit.TotalMinutes:F0} min; {caughtUp} converged ({caughtUp / catchUp.Elapsed.TotalSeconds:F1} jobs/s)");
+    }
 
-results["catchup_jobs"] = scaleJobs;
-results["catchup_converged"] = caughtUp;
-results["catchup_jobs_per_s"] = Math.Round(caughtUp / catchUp.Elapsed.TotalSeconds, 1);
-await PhaseDoneAsync("catch-up");
+    results["catchup_jobs"] = scaleJobs;
+    results["catchup_converged"] = caughtUp;
+    results["catchup_jobs_per_s"] = Math.Round(caughtUp / catchUp.Elapsed.TotalSeconds, 1);
+    await PhaseDoneAsync("catch-up");
+}
 
 // Where the time goes, from the processes' own meters over the whole run.
 var silos = siloPorts;
@@ -196,6 +200,7 @@ Console.WriteLine($"breakdown: {calls} grain calls, {commands} database commands
 await client.StopAsync();
 var output = Path.Combine(TestAssets.RepoRoot, "bench", "results.json");
 await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+SummaryTable.Print(results);
 Console.WriteLine($"written to {output}");
 
 static double Setting(string name, double fallback) =>

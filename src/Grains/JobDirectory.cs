@@ -29,6 +29,23 @@ public sealed class JobDirectory
             .WithReadPreference(ReadPreference.Primary);
     }
 
+    /// <summary>
+    /// Creates the indexes every search pages along (UID order; by owner; the not-in-sync list), so a page is an index
+    /// range, not a scan and sort of every job's state (100,000 at the target scale). Idempotent.
+    /// </summary>
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken) =>
+        _states.Indexes.CreateManyAsync(
+            [
+                Index("directory_uid", Fields.Uid),
+                Index("directory_owner_uid", Fields.Owner, Fields.Uid),
+                Index("directory_insync_uid", Fields.InSync, Fields.Uid),
+            ],
+            cancellationToken);
+
+    private static CreateIndexModel<BsonDocument> Index(string name, params string[] fields) => new(
+        Builders<BsonDocument>.IndexKeys.Combine(fields.Select(f => Builders<BsonDocument>.IndexKeys.Ascending(Path(f)))),
+        new CreateIndexOptions { Name = name });
+
     /// <summary>The largest page <see cref="FindAsync"/> returns.</summary>
     public const int MaxLimit = 1000;
 

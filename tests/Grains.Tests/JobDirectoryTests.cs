@@ -69,5 +69,23 @@ public sealed class JobDirectoryTests(ClusterFixture fixture)
         Assert.Null(Assert.Single(await otherFlags.FindAsync(new JobQuery { Uid = synced }, CancellationToken.None)).SettledResourceVersion);
     }
 
+    [Fact]
+    public async Task Silos_create_the_indexes_the_directory_pages_along()
+    {
+        var services = fixture.Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services;
+        var storage = services.GetRequiredService<IOptionsMonitor<MongoGrainStorageOptions>>().Get(AgentJobGrain.StorageName);
+        var states = services.GetRequiredService<IMongoClient>().GetDatabase(storage.DatabaseName).GetCollection<MongoDB.Bson.BsonDocument>(storage.CollectionName);
+        string[] expected = ["directory_uid", "directory_owner_uid", "directory_insync_uid"];
+
+        await AgentJobSync.TestHarness.Eventually.UntilAsync(
+            async ct =>
+            {
+                var names = (await (await states.Indexes.ListAsync(ct)).ToListAsync(ct)).Select(i => i["name"].AsString).ToList();
+                return expected.All(names.Contains);
+            },
+            TimeSpan.FromSeconds(30),
+            "the directory's indexes exist");
+    }
+
     private IAgentJobGrain Grain(string uid) => fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
 }

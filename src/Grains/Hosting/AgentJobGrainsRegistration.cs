@@ -14,7 +14,7 @@ public static class AgentJobGrainsRegistration
     /// <summary>
     /// Registers the AgentJob grain's collaborators: one <see cref="IMongoClient"/> for <paramref name="mongoUrl"/> (the
     /// process's connection pool, shared by the user-document store and the grain-state provider), the store of user
-    /// documents, the synchronizer, the creation of the unique index on <c>users.id</c> at start, and the grain-state storage provider <see cref="AgentJobGrain.StorageName"/>.
+    /// documents, the synchronizer, the creation of the unique index on <c>users.id</c> and of the job directory's indexes at start, and the grain-state storage provider <see cref="AgentJobGrain.StorageName"/>.
     /// </summary>
     public static ISiloBuilder AddAgentJobGrains(
         this ISiloBuilder builder,
@@ -41,6 +41,7 @@ public static class AgentJobGrainsRegistration
         services.TryAddSingleton<JobDirectory>();
         services.TryAddSingleton<UserIndexInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<UserIndexInitializer>());
+        services.AddHostedService<JobDirectoryIndexInitializer>();
         builder.AddMongoGrainStorage(AgentJobGrain.StorageName, o => configureGrainState?.Invoke(o));
         return builder;
     }

@@ -13,9 +13,6 @@ namespace AgentJobSync.Grains.Storage;
 /// </summary>
 public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvider time, ILogger<UserIndexInitializer> logger) : BackgroundService
 {
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     private readonly TaskCompletionSource<UserIndexStatus> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes with the final status: created (or already there), or impossible because of duplicates.</summary>
@@ -23,36 +20,24 @@ public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvid
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = FirstBackoff;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            var refused = await StartupRetry.UntilDoneAsync(
+                store.EnsureIndexesAsync, (error, backoff, e) => LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message), time, stoppingToken)
+                .ConfigureAwait(false);
+            if (refused is { } permanent)
             {
-                await store.EnsureIndexesAsync(stoppingToken).ConfigureAwait(false);
-                LogCreated(logger);
-                _status.TrySetResult(UserIndexStatus.Present);
+                _status.TrySetResult(await ExplainRefusalAsync(permanent.Error, permanent.Exception, stoppingToken).ConfigureAwait(false));
                 return;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is MongoException or TimeoutException)
-            {
-                var error = MongoErrorClassifier.Classify(e);
-                if (error.Kind == MongoErrorKind.Permanent)
-                {
-                    _status.TrySetResult(await ExplainRefusalAsync(error, e, stoppingToken).ConfigureAwait(false));
-                    return;
-                }
 
-                LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message);
-                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            }
+            LogCreated(logger);
+            _status.TrySetResult(UserIndexStatus.Present);
         }
-
-        _status.TrySetCanceled(stoppingToken);
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _status.TrySetCanceled(stoppingToken);
+        }
     }
 
     // Servers word the refusal differently (MongoDB: 11000 DuplicateKey; FerretDB: an internal error carrying the SQL

@@ -1,0 +1,43 @@
+using AgentJobSync.Grains.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentJobSync.Grains;
+
+/// <summary>
+/// Creates the job directory's indexes when the silo starts, in the background, retrying while the database is down.
+/// Without them every directory page (the watch host reads all of them at each term and relist) scans and sorts every
+/// job's state; a permanent refusal is logged, and the directory still answers, slowly.
+/// </summary>
+public sealed partial class JobDirectoryIndexInitializer(JobDirectory directory, TimeProvider time, ILogger<JobDirectoryIndexInitializer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var refused = await StartupRetry.UntilDoneAsync(
+                directory.EnsureIndexesAsync, (error, backoff, e) => LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message), time, stoppingToken)
+                .ConfigureAwait(false);
+            if (refused is { } permanent)
+            {
+                LogRefused(logger, permanent.Error.Reason, permanent.Exception.Message);
+                return;
+            }
+
+            LogCreated(logger);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the job directory's indexes are present")]
+    private static partial void LogCreated(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "creating the job directory's indexes failed ({Reason}); retrying in {BackoffMs} ms: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string reason, double backoffMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the job directory's indexes cannot be created ({Reason}): {Error}; its searches scan every job's state")]
+    private static partial void LogRefused(ILogger logger, string reason, string error);
+}
