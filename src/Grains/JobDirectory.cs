@@ -31,16 +31,22 @@ public sealed class JobDirectory
 
     /// <summary>
     /// Creates the indexes every search pages along (UID order; by owner; the not-in-sync list), so a page is an index
-    /// range, not a scan and sort of every job's state (100,000 at the target scale). Idempotent.
+    /// range, not a scan and sort of every job's state (100,000 at the target scale). Idempotent. One index per command:
+    /// FerretDB v1.24 drops the connection (a panic on its side) when one createIndexes names several that exist.
     /// </summary>
-    public Task EnsureIndexesAsync(CancellationToken cancellationToken) =>
-        _states.Indexes.CreateManyAsync(
-            [
-                Index("directory_uid", Fields.Uid),
-                Index("directory_owner_uid", Fields.Owner, Fields.Uid),
-                Index("directory_insync_uid", Fields.InSync, Fields.Uid),
-            ],
-            cancellationToken);
+    public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
+    {
+        CreateIndexModel<BsonDocument>[] indexes =
+        [
+            Index("directory_uid", Fields.Uid),
+            Index("directory_owner_uid", Fields.Owner, Fields.Uid),
+            Index("directory_insync_uid", Fields.InSync, Fields.Uid),
+        ];
+        foreach (var index in indexes)
+        {
+            await _states.Indexes.CreateOneAsync(index, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static CreateIndexModel<BsonDocument> Index(string name, params string[] fields) => new(
         Builders<BsonDocument>.IndexKeys.Combine(fields.Select(f => Builders<BsonDocument>.IndexKeys.Ascending(Path(f)))),

@@ -85,6 +85,10 @@ public sealed class JobDirectoryTests(ClusterFixture fixture)
             },
             TimeSpan.FromSeconds(30),
             "the directory's indexes exist");
+
+        // Idempotent: every silo runs it at every start, when the indexes already exist.
+        await services.GetRequiredService<JobDirectory>().EnsureIndexesAsync(CancellationToken.None);
+        await services.GetRequiredService<JobDirectory>().EnsureIndexesAsync(CancellationToken.None);
     }
 
     private IAgentJobGrain Grain(string uid) => fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
