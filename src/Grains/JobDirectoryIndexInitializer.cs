@@ -1,5 +1,4 @@
 using AgentJobSync.Grains.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AgentJobSync.Grains;
@@ -9,27 +8,20 @@ namespace AgentJobSync.Grains;
 /// Without them every directory page (the watch host reads all of them at each term and relist) scans and sorts every
 /// job's state; a permanent refusal is logged, and the directory still answers, slowly.
 /// </summary>
-public sealed partial class JobDirectoryIndexInitializer(JobDirectory directory, TimeProvider time, ILogger<JobDirectoryIndexInitializer> logger) : BackgroundService
+public sealed partial class JobDirectoryIndexInitializer(JobDirectory directory, TimeProvider time, ILogger<JobDirectoryIndexInitializer> logger)
+    : StartupIndexCreation(time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var refused = await StartupRetry.UntilDoneAsync(
-                directory.EnsureIndexesAsync, (error, backoff, e) => LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message), time, stoppingToken)
-                .ConfigureAwait(false);
-            if (refused is { } permanent)
-            {
-                LogRefused(logger, permanent.Error.Reason, permanent.Exception.Message);
-                return;
-            }
+    protected override Task CreateAsync(CancellationToken cancellationToken) => directory.EnsureIndexesAsync(cancellationToken);
 
-            LogCreated(logger);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
+    protected override void Created() => LogCreated(logger);
+
+    protected override void Retrying(MongoErrorClass error, TimeSpan backoff, Exception exception) =>
+        LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, exception.Message);
+
+    protected override Task RefusedAsync(MongoErrorClass error, Exception exception, CancellationToken cancellationToken)
+    {
+        LogRefused(logger, error.Reason, exception.Message);
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "the job directory's indexes are present")]

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MongoDB.Driver;
 
@@ -11,34 +10,28 @@ namespace AgentJobSync.Grains.Storage;
 /// logged once as an error, and the grains of the affected owners report <see cref="SyncReason.UserDocumentInvalid"/>
 /// (their reads see both documents) instead of writing into one of them.
 /// </summary>
-public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvider time, ILogger<UserIndexInitializer> logger) : BackgroundService
+public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvider time, ILogger<UserIndexInitializer> logger) : StartupIndexCreation(time)
 {
     private readonly TaskCompletionSource<UserIndexStatus> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes with the final status: created (or already there), or impossible because of duplicates.</summary>
     public Task<UserIndexStatus> Status => _status.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var refused = await StartupRetry.UntilDoneAsync(
-                store.EnsureIndexesAsync, (error, backoff, e) => LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, e.Message), time, stoppingToken)
-                .ConfigureAwait(false);
-            if (refused is { } permanent)
-            {
-                _status.TrySetResult(await ExplainRefusalAsync(permanent.Error, permanent.Exception, stoppingToken).ConfigureAwait(false));
-                return;
-            }
+    protected override Task CreateAsync(CancellationToken cancellationToken) => store.EnsureIndexesAsync(cancellationToken);
 
-            LogCreated(logger);
-            _status.TrySetResult(UserIndexStatus.Present);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            _status.TrySetCanceled(stoppingToken);
-        }
+    protected override void Created()
+    {
+        LogCreated(logger);
+        _status.TrySetResult(UserIndexStatus.Present);
     }
+
+    protected override void Retrying(MongoErrorClass error, TimeSpan backoff, Exception exception) =>
+        LogRetrying(logger, error.Reason, backoff.TotalMilliseconds, exception.Message);
+
+    protected override async Task RefusedAsync(MongoErrorClass error, Exception exception, CancellationToken cancellationToken) =>
+        _status.TrySetResult(await ExplainRefusalAsync(error, exception, cancellationToken).ConfigureAwait(false));
+
+    protected override void Stopped() => _status.TrySetCanceled();
 
     // Servers word the refusal differently (MongoDB: 11000 DuplicateKey; FerretDB: an internal error carrying the SQL
     // state), so the duplicates are looked up rather than inferred from the code, and named in the log.
