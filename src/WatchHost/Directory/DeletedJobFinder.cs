@@ -48,30 +48,20 @@ public sealed partial class DeletedJobFinder(
     {
         ArgumentNullException.ThrowIfNull(listed);
         var found = 0;
-        string? after = null;
-        while (true)
+        await foreach (var summary in directory.AllLiveAsync(listed.Namespace, PageSize, cancellationToken).ConfigureAwait(false))
         {
-            var page = await directory.FindLiveAsync(listed.Namespace, after, PageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var summary in page)
+            if (IsGone(summary, listed))
             {
-                if (IsGone(summary, listed))
-                {
-                    var job = FinalObject(summary);
-                    cache.Tombstones.Put(job);
-                    metrics.EventReceived("directory_deleted");
-                    LogFound(logger, job.Namespace, job.Name, job.Uid, job.State ?? "");
-                    enqueue(job.Key);
-                    found++;
-                }
+                var job = FinalObject(summary);
+                cache.Tombstones.Put(job);
+                metrics.EventReceived("directory_deleted");
+                LogFound(logger, job.Namespace, job.Name, job.Uid, job.State ?? "");
+                enqueue(job.Key);
+                found++;
             }
-
-            if (page.Count < PageSize)
-            {
-                return found;
-            }
-
-            after = page[^1].Uid;
         }
+
+        return found;
     }
 
     private async Task CompareWithRetriesAsync(ListedScope listed, CancellationToken cancellationToken)

@@ -22,24 +22,12 @@ public sealed partial class SettledJobSeeder(
         {
             foreach (var scope in scopes)
             {
-                string? after = null;
-                while (true)
+                await foreach (var summary in directory.AllLiveAsync(scope, PageSize, cancellationToken).ConfigureAwait(false))
                 {
-                    var page = await directory.FindLiveAsync(scope, after, PageSize, cancellationToken).ConfigureAwait(false);
-                    foreach (var summary in page)
+                    if (summary.SettledResourceVersion is { } version && outcomes.Seed(summary.Uid, version))
                     {
-                        if (summary.SettledResourceVersion is { } version && outcomes.Seed(summary.Uid, version))
-                        {
-                            seeded++;
-                        }
+                        seeded++;
                     }
-
-                    if (page.Count < PageSize)
-                    {
-                        break;
-                    }
-
-                    after = page[^1].Uid;
                 }
             }
 
