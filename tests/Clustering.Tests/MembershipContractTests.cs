@@ -243,12 +243,20 @@ public sealed class MembershipContractTests(ControlPlaneFixture fixture)
                 }
             });
 
-            await Task.WhenAll(writers);
+            var writes = Silos * (UpdatesPerSilo + 1);
+            try
+            {
+                await Task.WhenAll(writers);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"only {versionsWon.Count} of {writes} writes succeeded within {Deadline} (won versions: {string.Join(',', versionsWon.Order())})");
+            }
+
             await writersDone.CancelAsync();
             await Task.WhenAll(heartbeats.Append(stale));
 
             var final = await tables[0].ReadAll();
-            var writes = Silos * (UpdatesPerSilo + 1);
             Assert.True(staleRefusals > 0);
             Assert.Equal(writes, versionsWon.Count);
             Assert.Equal(Enumerable.Range(1, writes), versionsWon.Order());
