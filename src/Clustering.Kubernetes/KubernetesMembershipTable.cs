@@ -10,18 +10,20 @@ namespace AgentJobSync.Clustering.Kubernetes;
 
 /// <summary>
 /// Orleans' membership table on two custom resources: one <c>OrleansClusterVersion</c> per cluster (the table version;
-/// its resourceVersion is the version ETag) and one <c>OrleansSilo</c> per silo (a row; its resourceVersion is the row
-/// ETag).
+/// its resourceVersion is the version ETag) and one <c>OrleansSilo</c> per silo (a row; its <c>spec.writeId</c> is the
+/// row ETag, which only row writes change: a heartbeat, a merge patch of <c>spec.iAmAliveTime</c>, leaves it valid).
 /// </summary>
 /// <remarks>
 /// Kubernetes has no transaction over two objects, yet Orleans needs "row change + version bump" to happen together
-/// or not at all. A write therefore first replaces the version object (precondition: the caller's version ETag) with
-/// the new version number and the whole intended row change (the intent); only one writer per version can succeed.
-/// The intent is then applied to the silo object with the row's own precondition (absent for an insert, the caller's
-/// row ETag for an update), by the writer or, if the writer dies, by the next reader. Readers apply a pending intent
-/// before reporting its version (and report it with rows read after that), so no reader ever sees a version without
-/// the row change made at it. An intent whose precondition no longer
-/// holds changes nothing but the version number (a gap, which Orleans tolerates: versions only need to grow).
+/// or not at all. Every row change (insert, update, and the delete of a defunct row) therefore goes through the version
+/// object: the writer reads it (it must still carry the caller's version ETag), completes the change pending on it,
+/// and checks the row's precondition (absent for an insert, the caller's row ETag for an update). A write that fails
+/// a check returns <c>false</c> having written nothing. Otherwise it replaces the version object (precondition: the
+/// caller's version ETag) with the new version number and the whole row change (the intent); only one writer per
+/// version can succeed, and since no row change can slip in between, the check still holds. The intent is then applied
+/// to the silo object by the writer or, if the writer dies, by the next reader. Readers apply a pending intent before
+/// reporting its version (and report it with rows read after that), so no reader ever sees a version without the row
+/// change made at it.
 /// </remarks>
 public sealed partial class KubernetesMembershipTable : IMembershipTable, IDisposable
 {
@@ -75,23 +77,17 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Defunct, as Orleans' own tables judge it: any status but <see cref="SiloStatus.Active"/>, last updated before
+    /// <paramref name="beforeDate"/>. Each removal is a row write at the next table version, so that it cannot slip in
+    /// between another write's row check and its version bump.
+    /// </remarks>
     public async Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate)
     {
-        // The row named by the current intent is kept: deleting it could let a late reader re-create it from the intent.
-        var version = await Objects.GetVersionAsync(VersionName, CancellationToken.None).ConfigureAwait(false);
-        var pendingRow = version?.Spec.Intent?.SiloObject;
         var silos = await Objects.ListSilosAsync(ResourceNames.ClusterKey(clusterId), clusterId, CancellationToken.None).ConfigureAwait(false);
-        foreach (var silo in silos)
+        foreach (var silo in silos.Where(s => IsDefunct(s.Spec, beforeDate)))
         {
-            if (string.Equals(silo.Metadata.Name, pendingRow, StringComparison.Ordinal) || silo.Spec.Status != nameof(SiloStatus.Dead))
-            {
-                continue;
-            }
-
-            if (LastUpdate(EntryMapper.ToEntry(silo.Spec)) < beforeDate.UtcDateTime)
-            {
-                await Objects.DeleteSiloAsync(silo.Metadata.Name, silo.Metadata.ResourceVersion, CancellationToken.None).ConfigureAwait(false);
-            }
+            await DeleteDefunctAsync(silo.Metadata.Name, beforeDate, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -116,7 +112,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(tableVersion);
-        return WriteAsync(entry, expectedRowVersion: null, tableVersion);
+        return WriteAsync(entry, expectedEtag: null, tableVersion);
     }
 
     /// <inheritdoc/>
@@ -147,6 +143,9 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
         }
     }
 
+    private static bool IsDefunct(SiloSpec row, DateTimeOffset beforeDate) =>
+        row.Status != nameof(SiloStatus.Active) && LastUpdate(EntryMapper.ToEntry(row)) < beforeDate.UtcDateTime;
+
     /// <summary>The later of start, last I-am-alive and the newest suspicion vote (a death is declared by a vote).</summary>
     private static DateTime LastUpdate(MembershipEntry entry)
     {
@@ -162,35 +161,98 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
         return DateTime.SpecifyKind(latest, DateTimeKind.Utc);
     }
 
-    private async Task<bool> WriteAsync(MembershipEntry entry, string? expectedRowVersion, TableVersion tableVersion)
+    private async Task<bool> WriteAsync(MembershipEntry entry, string? expectedEtag, TableVersion tableVersion)
     {
-        var intent = new WriteIntent
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            SiloObject = ResourceNames.SiloObject(clusterId, entry.SiloAddress),
-            ExpectedResourceVersion = expectedRowVersion,
-            Entry = EntryMapper.ToSpec(entry),
-        };
-
-        // An empty version ETag means "no version object": the create then plays the part of the precondition.
-        var body = NewVersionObject(clusterId, tableVersion.Version, intent, tableVersion.VersionEtag);
-        var bumped = string.IsNullOrEmpty(tableVersion.VersionEtag)
-            ? await Objects.CreateVersionAsync(body, CancellationToken.None).ConfigureAwait(false)
-            : await Objects.ReplaceVersionAsync(body, CancellationToken.None).ConfigureAwait(false);
-        if (bumped is null)
+        var ct = CancellationToken.None;
+        var siloObject = ResourceNames.SiloObject(clusterId, entry.SiloAddress);
+        var current = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
+        if (!string.Equals(current?.Metadata.ResourceVersion ?? "", tableVersion.VersionEtag ?? "", StringComparison.Ordinal))
         {
             LogStaleVersion(logger, entry.SiloAddress, tableVersion);
             return false;
         }
 
-        var written = await Intents.SettleAsync(bumped, CancellationToken.None).ConfigureAwait(false);
-        if (written is null)
+        if (current?.Spec.Intent is not null)
         {
-            LogStaleRow(logger, entry.SiloAddress, expectedRowVersion ?? "(insert)", tableVersion.Version);
+            await Intents.SettleAsync(current, ct).ConfigureAwait(false);
         }
 
-        return written is not null;
+        var row = await Objects.GetSiloAsync(siloObject, ct).ConfigureAwait(false);
+        if (!string.Equals(row is null ? null : row.Spec.WriteId ?? "", expectedEtag, StringComparison.Ordinal))
+        {
+            LogStaleRow(logger, entry.SiloAddress, expectedEtag ?? "(insert)", tableVersion.Version);
+            return false;
+        }
+
+        var intent = new WriteIntent { Id = NewWriteId(), SiloObject = siloObject, ExpectedEtag = expectedEtag, Entry = EntryMapper.ToSpec(entry) };
+        var committed = await CommitAsync(intent, tableVersion, ct).ConfigureAwait(false);
+        if (!committed)
+        {
+            LogStaleVersion(logger, entry.SiloAddress, tableVersion);
+        }
+
+        return committed;
     }
+
+    /// <summary>Removes one defunct row at the next table version, if it is still defunct; retried when another write wins the version.</summary>
+    private async Task DeleteDefunctAsync(string siloObject, DateTimeOffset beforeDate, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var version = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
+            if (version?.Spec.Intent is not null)
+            {
+                await Intents.SettleAsync(version, ct).ConfigureAwait(false);
+            }
+
+            var row = await Objects.GetSiloAsync(siloObject, ct).ConfigureAwait(false);
+            if (version is null || row is null || !IsDefunct(row.Spec, beforeDate))
+            {
+                return;
+            }
+
+            var intent = new WriteIntent { Id = NewWriteId(), SiloObject = siloObject, ExpectedEtag = row.Spec.WriteId, Delete = true, Entry = row.Spec };
+            if (await CommitAsync(intent, new TableVersion(version.Spec.Version + 1, version.Metadata.ResourceVersion), ct).ConfigureAwait(false))
+            {
+                LogDefunctRemoved(logger, row.Spec.SiloAddress, clusterId, version.Spec.Version + 1);
+                return;
+            }
+
+            if (attempt >= options.MaxAttempts)
+            {
+                throw new InvalidOperationException($"defunct membership row {siloObject}: not removed after {attempt} attempts (contention)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="intent"/> at <paramref name="tableVersion"/> (an empty version ETag: no version object yet,
+    /// the create plays the part of the precondition) and applies it; <c>false</c> when another write had the version.
+    /// </summary>
+    private async Task<bool> CommitAsync(WriteIntent intent, TableVersion tableVersion, CancellationToken ct)
+    {
+        var body = NewVersionObject(clusterId, tableVersion.Version, intent, tableVersion.VersionEtag);
+        var bumped = string.IsNullOrEmpty(tableVersion.VersionEtag)
+            ? await Objects.CreateVersionAsync(body, ct).ConfigureAwait(false)
+            : await Objects.ReplaceVersionAsync(body, ct).ConfigureAwait(false);
+        if (bumped is null)
+        {
+            return false;
+        }
+
+        // An API server still serving an older OrleansClusterVersion CRD prunes the fields it does not know, and the
+        // intent would then read as another kind of write: refuse to go on rather than write rows on a wrong reading.
+        var stored = bumped.Spec.Intent;
+        if (stored is null || !string.Equals(stored.ExpectedEtag, intent.ExpectedEtag, StringComparison.Ordinal) || stored.Delete != intent.Delete)
+        {
+            throw new InvalidOperationException(
+                $"the {ClusterVersionObject.KindName} CRD in the API server drops spec.intent fields of this release; apply the CRDs shipped with it (k8s/crd)");
+        }
+
+        return await Intents.SettleAsync(bumped, ct).ConfigureAwait(false);
+    }
+
+    private static string NewWriteId() => Guid.NewGuid().ToString("N");
 
     /// <summary>
     /// Reads the version, completes its intent, reads the rows and reads the version again. When the version object did
@@ -222,7 +284,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
                 }
 
                 var tableVersion = version is null ? new TableVersion(0, "") : new TableVersion(version.Spec.Version, version.Metadata.ResourceVersion);
-                var members = rows.Select(r => Tuple.Create(EntryMapper.ToEntry(r.Spec), r.Metadata.ResourceVersion)).ToList();
+                var members = rows.Select(r => Tuple.Create(EntryMapper.ToEntry(r.Spec), r.Spec.WriteId ?? "")).ToList();
                 return new MembershipTableData(members, tableVersion);
             }
 
@@ -253,6 +315,9 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     [LoggerMessage(Level = LogLevel.Debug, Message = "membership write of {Silo} at {TableVersion} lost: the table version moved")]
     private static partial void LogStaleVersion(ILogger logger, SiloAddress silo, TableVersion tableVersion);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "membership write of {Silo} (row etag {Etag}) at version {Version} lost: the row changed or exists")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "membership write of {Silo} (row etag {Etag}) at version {Version} refused: the row changed or exists; the table version is unchanged")]
     private static partial void LogStaleRow(ILogger logger, SiloAddress silo, string etag, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "defunct membership row of {Silo} removed from cluster {ClusterId} at version {Version}")]
+    private static partial void LogDefunctRemoved(ILogger logger, string silo, string clusterId, int version);
 }

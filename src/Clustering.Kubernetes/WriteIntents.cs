@@ -4,71 +4,93 @@ using k8s.Models;
 namespace AgentJobSync.Clustering.Kubernetes;
 
 /// <summary>
-/// Completes the write intent recorded on a version object: creates or replaces the named silo object with the
-/// intent's entry, conditioned on the silo object's resourceVersion the writer saw. Any number of parties may run this
-/// for the same intent at once (the writer, readers); the precondition lets exactly one apply it, and the others learn
-/// the outcome from the silo object's <c>spec.writeId</c>.
+/// Completes the write intent recorded on a version object: creates, replaces or deletes the named silo object. Any
+/// number of parties may run this for the same intent at once (the writer, readers); resourceVersion preconditions let
+/// exactly one apply it, and the others learn the outcome from the silo object's <c>spec.writeId</c> and
+/// <c>spec.tableVersion</c>.
 /// </summary>
 internal sealed class WriteIntents(MembershipObjects objects, int maxAttempts)
 {
     /// <summary>
-    /// Returns the silo object as the intent wrote it, or <c>null</c> when the intent can never apply (the row existed
-    /// for an insert, or changed or vanished since the writer read it): then the write at this version changed nothing
-    /// but the version number.
+    /// Returns <c>true</c> once the intent's change is in the table (applied now, or earlier by someone else), and
+    /// <c>false</c> for an intent that will never apply: one of the previous format (its own writer applies it) or one
+    /// whose row no longer matches, which a write checked before recording it cannot meet.
     /// </summary>
-    public async Task<SiloObject?> SettleAsync(ClusterVersionObject version, CancellationToken cancellationToken)
+    public async Task<bool> SettleAsync(ClusterVersionObject version, CancellationToken cancellationToken)
     {
         var intent = version.Spec.Intent ?? throw new ArgumentException("the version object holds no write intent", nameof(version));
-        var insert = string.IsNullOrEmpty(intent.ExpectedResourceVersion);
+        if (!string.IsNullOrEmpty(intent.ExpectedResourceVersion))
+        {
+            return false;
+        }
+
+        var insert = string.IsNullOrEmpty(intent.ExpectedEtag);
         for (var attempt = 0; attempt < maxAttempts; attempt++)
         {
             var current = await objects.GetSiloAsync(intent.SiloObject, cancellationToken).ConfigureAwait(false);
-            if (current is not null && string.Equals(current.Spec.WriteId, intent.Id, StringComparison.Ordinal))
+
+            // Every write settles the pending intent before it records its own, so a row written at a later version
+            // (or gone, after a later delete) proves this intent was applied before.
+            if (current is not null && (string.Equals(current.Spec.WriteId, intent.Id, StringComparison.Ordinal) || current.Spec.TableVersion > version.Spec.Version))
             {
-                return current;
+                return true;
             }
 
-            if (insert)
+            if (current is null)
             {
-                if (current is not null)
+                if (!insert)
                 {
-                    return null;
+                    return true;
                 }
 
-                var created = await objects.CreateSiloAsync(Build(version, intent), cancellationToken).ConfigureAwait(false);
-                if (created is not null)
+                // An insert is the one change without a resourceVersion precondition: a reader that read this intent
+                // long ago must not re-create a row deleted since. Once the version moved on, its writer had settled it.
+                if (!await IsStillPendingAsync(version, cancellationToken).ConfigureAwait(false))
                 {
-                    return created;
-                }
-            }
-            else
-            {
-                if (current is null || !string.Equals(current.Metadata.ResourceVersion, intent.ExpectedResourceVersion, StringComparison.Ordinal))
-                {
-                    return null;
+                    return true;
                 }
 
-                var replaced = await objects.ReplaceSiloAsync(Build(version, intent), cancellationToken).ConfigureAwait(false);
-                if (replaced is not null)
+                if (await objects.CreateSiloAsync(Build(version, intent, resourceVersion: null), cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    return replaced;
+                    return true;
                 }
+
+                continue;
             }
 
-            // Lost a race on the silo object: the next read tells whether this intent or another change won.
+            if (insert || !string.Equals(current.Spec.WriteId, intent.ExpectedEtag, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            // The resourceVersion precondition also loses to a heartbeat that landed since the read; the next round
+            // reads again (the heartbeat left the row ETag as it was).
+            var applied = intent.Delete
+                ? await objects.DeleteSiloAsync(current.Metadata.Name, current.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false)
+                : await objects.ReplaceSiloAsync(Build(version, intent, current.Metadata.ResourceVersion), cancellationToken).ConfigureAwait(false) is not null;
+            if (applied)
+            {
+                return true;
+            }
         }
 
         throw new InvalidOperationException(
             $"membership write {intent.Id} on {intent.SiloObject}: not settled after {maxAttempts} attempts (contention)");
     }
 
-    private SiloObject Build(ClusterVersionObject version, WriteIntent intent) => new()
+    private async Task<bool> IsStillPendingAsync(ClusterVersionObject version, CancellationToken cancellationToken)
+    {
+        var now = await objects.GetVersionAsync(version.Metadata.Name, cancellationToken).ConfigureAwait(false);
+        return string.Equals(now?.Metadata.ResourceVersion, version.Metadata.ResourceVersion, StringComparison.Ordinal);
+    }
+
+    private SiloObject Build(ClusterVersionObject version, WriteIntent intent, string? resourceVersion) => new()
     {
         Metadata = new V1ObjectMeta
         {
             Name = intent.SiloObject,
             NamespaceProperty = objects.Namespace,
-            ResourceVersion = string.IsNullOrEmpty(intent.ExpectedResourceVersion) ? null : intent.ExpectedResourceVersion,
+            ResourceVersion = resourceVersion,
             Labels = new Dictionary<string, string> { [ResourceNames.ClusterLabel] = ResourceNames.ClusterKey(version.Spec.ClusterId) },
         },
         Spec = EntryMapper.ToSiloSpec(intent.Entry, version.Spec.ClusterId, version.Spec.Version, intent.Id),

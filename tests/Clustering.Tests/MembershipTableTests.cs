@@ -181,31 +181,38 @@ public sealed class MembershipTableTests(ControlPlaneFixture fixture)
     }
 
     [Fact]
-    public async Task CleanupDefunctSiloEntries_removes_only_dead_entries_older_than_the_date()
+    public async Task CleanupDefunctSiloEntries_removes_only_rows_not_active_and_last_updated_before_the_date()
     {
         var ns = await fixture.Kube.CreateNamespaceAsync("cleanup");
         using var table = Tables.Create(fixture, ns, Tables.NewClusterId("cleanup"));
         await table.InitializeMembershipTable(true);
         var cutoff = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
         var oldDead = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
+        var oldJoining = Aged(Tables.Entry(status: SiloStatus.Joining), cutoff.AddDays(-2));
+        var oldStopping = Aged(Tables.Entry(status: SiloStatus.Stopping), cutoff.AddTicks(-1));
         var newDead = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddHours(1));
         var oldActive = Aged(Tables.Entry(status: SiloStatus.Active), cutoff.AddDays(-2));
         var oldDeadRecentVote = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
         oldDeadRecentVote.SuspectTimes = [Tuple.Create(Tables.NewSiloAddress(), cutoff.AddMinutes(1))];
-        // Old and dead, but the row of the table's latest write: kept, so no late reader can re-create it from that write.
-        var lastInserted = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
-        foreach (var entry in new[] { oldDead, newDead, oldActive, oldDeadRecentVote, lastInserted })
+        var oldDeadRecentStart = Aged(Tables.Entry(status: SiloStatus.Dead), cutoff.AddDays(-2));
+        oldDeadRecentStart.StartTime = cutoff.AddMinutes(1);
+
+        // The last insert is old and dead too: the row named by the table's latest write goes like any other.
+        var all = new[] { newDead, oldActive, oldDeadRecentVote, oldDeadRecentStart, oldJoining, oldStopping, oldDead };
+        foreach (var entry in all)
         {
             Assert.True(await table.InsertRow(entry, (await table.ReadAll()).Version.Next()));
         }
 
+        var before = await table.ReadAll();
         await table.CleanupDefunctSiloEntries(new DateTimeOffset(cutoff));
 
-        var left = (await table.ReadAll()).Members.Select(m => m.Item1.SiloAddress).ToHashSet();
-        Assert.DoesNotContain(oldDead.SiloAddress, left);
+        var after = await table.ReadAll();
         Assert.Equal(
-            new[] { newDead, oldActive, oldDeadRecentVote, lastInserted }.Select(e => e.SiloAddress).ToHashSet(),
-            left);
+            new[] { newDead, oldActive, oldDeadRecentVote, oldDeadRecentStart }.Select(e => e.SiloAddress).ToHashSet(),
+            after.Members.Select(m => m.Item1.SiloAddress).ToHashSet());
+        Assert.All(after.Members, m => Assert.Equal(before.TryGet(m.Item1.SiloAddress)!.Item2, m.Item2));
+        Assert.True(after.Version.Version > before.Version.Version);
 
         static MembershipEntry Aged(MembershipEntry entry, DateTime at)
         {
