@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace AgentJobSync.Dashboard.Access;
 
 /// <summary>
-/// The dashboard's settings: <c>DASHBOARD_TOKEN</c> and <c>DASHBOARD_SESSION_LIFETIME</c>. An unset token means disabled:
+/// The dashboard's settings: <c>DASHBOARD_TOKEN</c> and <c>DASHBOARD_LOGIN_LIFETIME</c>. An unset token means disabled:
 /// nothing is mapped under <c>/dashboard</c>, so a silo never exposes cluster internals by accident.
 /// </summary>
 public sealed record DashboardSettings(string? Token, TimeSpan SessionLifetime)
@@ -13,7 +13,7 @@ public sealed record DashboardSettings(string? Token, TimeSpan SessionLifetime)
     public const string TokenVariable = "DASHBOARD_TOKEN";
 
     /// <summary>How long a login lasts before the token must be entered again.</summary>
-    public const string SessionLifetimeVariable = "DASHBOARD_SESSION_LIFETIME";
+    public const string SessionLifetimeVariable = "DASHBOARD_LOGIN_LIFETIME";
 
     /// <summary>Shorter tokens are refused at start: they could be guessed.</summary>
     public const int MinimumTokenLength = 16;

@@ -6,7 +6,7 @@ namespace AgentJobSync.Dashboard.Sessions;
 /// </summary>
 public sealed class DashboardSessions(SessionCookie cookies, IGrainFactory grains, TimeProvider time, TimeSpan lifetime)
 {
-    /// <summary>How long a session lasts after login (<c>DASHBOARD_SESSION_LIFETIME</c>).</summary>
+    /// <summary>How long a session lasts after login (<c>DASHBOARD_LOGIN_LIFETIME</c>).</summary>
     public TimeSpan Lifetime => lifetime;
 
     /// <summary>Opens a new session and returns its cookie value and expiry.</summary>
