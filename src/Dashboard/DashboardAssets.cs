@@ -1,23 +1,28 @@
-using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentJobSync.Dashboard;
 
 /// <summary>
 /// Serves the sync view's pages, script and styles from resources embedded in this assembly, so the silo needs no files
-/// beside its binary and the browser fetches nothing from outside the cluster.
+/// beside its binary and the browser fetches nothing from outside the cluster. The set of names is fixed when the silo
+/// starts (every embedded asset, read once); a request for any other name is a 404 that stores nothing, so memory does not
+/// grow with the names clients make up.
 /// </summary>
 public sealed class DashboardAssets
 {
     private const string Prefix = "AgentJobSync.Dashboard.Assets.";
-    private readonly ConcurrentDictionary<string, byte[]?> _cache = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<string, byte[]> _assets = Load(typeof(DashboardAssets).Assembly);
+
+    /// <summary>How many assets are held: every embedded one, whatever was requested.</summary>
+    internal int Count => _assets.Count;
 
     /// <summary>Writes the named asset, or answers 404 when there is none.</summary>
     public IResult Serve(string name, HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var bytes = _cache.GetOrAdd(name, Load);
-        if (bytes is null)
+        if (!_assets.TryGetValue(name, out var bytes))
         {
             return Results.NotFound();
         }
@@ -28,17 +33,18 @@ public sealed class DashboardAssets
         return Results.Bytes(bytes, ContentType(name));
     }
 
-    private static byte[]? Load(string name)
+    private static FrozenDictionary<string, byte[]> Load(Assembly assembly)
     {
-        using var stream = typeof(DashboardAssets).Assembly.GetManifestResourceStream(Prefix + name);
-        if (stream is null)
+        var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
         {
-            return null;
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            assets[resource[Prefix.Length..]] = copy.ToArray();
         }
 
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     private static string ContentType(string name) => Path.GetExtension(name) switch

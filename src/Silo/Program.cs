@@ -1,6 +1,7 @@
 using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Hosting;
 using AgentJobSync.ServiceDefaults;
+using AgentJobSync.ServiceDefaults.Tracing;
 using AgentJobSync.Silo;
 using AgentJobSync.Silo.Clustering;
 using AgentJobSync.Silo.Health;
@@ -14,12 +15,14 @@ return await ProcessEntry.RunAsync(async () =>
     // What Orleans' Kubernetes hosting does to pods and silos (labels, silos declared dead, pods deleted) is worth a line.
     builder.Logging.AddFilter("Orleans.Hosting.Kubernetes", LogLevel.Information);
     builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
+    builder.AddServiceTracing("agentjob-sync-silo");
     builder.AddAgentJobDashboard();
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
     builder.Services.AddSiloLifetime(settings);
     builder.Services.AddSiloHealthChecks();
     builder.UseOrleans(silo => silo
         .UseConfiguredClustering(settings)
+        .AddActivityPropagation()
         .AddAgentJobGrains(settings.DatabaseUrl, sync => sync.Flags = settings.Flags));
 
     var app = builder.Build();

@@ -1,12 +1,14 @@
 using System.Net;
 using AgentJobSync.Clustering.Kubernetes.Hosting;
 using AgentJobSync.ServiceDefaults;
+using AgentJobSync.ServiceDefaults.Tracing;
 using AgentJobSync.WatchHost;
 using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Hosting;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Leadership;
 using AgentJobSync.WatchHost.Metrics;
+using AgentJobSync.WatchHost.Routing;
 using k8s;
 
 return await ProcessEntry.RunAsync(async () =>
@@ -15,6 +17,7 @@ return await ProcessEntry.RunAsync(async () =>
     var settings = WatchHostSettings.Read(builder.Configuration);
     builder.AddServiceDefaults();
     builder.AddServiceMetrics("Microsoft.Orleans", WatchHostMetrics.MeterName);
+    builder.AddServiceTracing("agentjob-sync-watchhost", ReconcileTrace.SourceName);
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(settings.Lease);
@@ -35,6 +38,7 @@ return await ProcessEntry.RunAsync(async () =>
             client.UseStaticClustering([.. settings.GatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port))]);
         }
 
+        client.AddActivityPropagation();
         client.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;

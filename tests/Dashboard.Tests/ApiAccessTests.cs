@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using AgentJobSync.Dashboard.Access;
+using AgentJobSync.Dashboard.Sessions;
 
 namespace AgentJobSync.Dashboard.Tests;
 
@@ -90,5 +92,45 @@ public sealed class ApiAccessTests(DashboardFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
     }
 
+    [Fact]
+    public async Task A_login_session_works_on_every_silo_until_it_expires_or_is_logged_out()
+    {
+        using var login = new FormUrlEncodedContent([new("token", fixture.Cluster.Token), new("returnUrl", "/dashboard/sync")]);
+        using var loggedIn = await _http.PostAsync(new Uri("/dashboard/login", UriKind.Relative), login);
+        Assert.Equal(HttpStatusCode.Redirect, loggedIn.StatusCode);
+        var setCookie = Assert.Single(loggedIn.Headers.GetValues("Set-Cookie"));
+        foreach (var attribute in new[] { "max-age=43200", "expires=", "path=/dashboard", "samesite=strict", "httponly" })
+        {
+            Assert.Contains(attribute, setCookie, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var cookie = setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
+        var value = cookie[(cookie.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        Assert.Equal(HttpStatusCode.OK, await WithCookieAsync(fixture.Cluster.HttpAddresses[2], value));
+
+        // The same session, its expiry in the past, signed as the silos sign: refused.
+        var sessions = new SessionCookie(fixture.Cluster.Token);
+        var id = sessions.Read(value, DateTimeOffset.UtcNow) ?? throw new InvalidOperationException("the login cookie names no session");
+        Assert.Equal(HttpStatusCode.Unauthorized, await WithCookieAsync(fixture.Cluster.HttpAddresses[0], sessions.Write(id, DateTimeOffset.UtcNow.AddSeconds(-1))));
+
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/dashboard/logout");
+        logout.Headers.Add("Cookie", cookie);
+        using var loggedOut = await _http.SendAsync(logout);
+        Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
+        foreach (var silo in fixture.Cluster.HttpAddresses)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await WithCookieAsync(silo, value));
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private static async Task<HttpStatusCode> WithCookieAsync(Uri silo, string value)
+    {
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = silo };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/api/jobs");
+        request.Headers.Add("Cookie", DashboardAccessFilter.CookieName + "=" + value);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
 }

@@ -22,15 +22,12 @@ public sealed class DashboardSettingsTests
     }
 
     [Fact]
-    public void The_cookie_value_is_derived_from_the_token_not_the_token()
+    public void The_session_lifetime_defaults_to_12_hours_and_a_bad_one_is_refused_naming_the_variable()
     {
-        var token = new DashboardToken("a-long-enough-dashboard-token");
-        Assert.True(token.Matches("a-long-enough-dashboard-token"));
-        Assert.False(token.Matches("a-long-enough-dashboard-tokeN"));
-        Assert.NotEqual("a-long-enough-dashboard-token", token.SessionValue);
-        Assert.True(token.MatchesSession(token.SessionValue));
-        Assert.False(token.MatchesSession("a-long-enough-dashboard-token"));
-        Assert.Equal(token.SessionValue, new DashboardToken("a-long-enough-dashboard-token").SessionValue);
+        Assert.Equal(TimeSpan.FromHours(12), DashboardSettings.Read(Configuration("a-long-enough-dashboard-token")).SessionLifetime);
+        var config = new ConfigurationBuilder().AddInMemoryCollection([new(DashboardSettings.SessionLifetimeVariable, "forever")]).Build();
+        var error = Assert.Throws<SettingsException>(() => DashboardSettings.Read(config));
+        Assert.Contains(DashboardSettings.SessionLifetimeVariable, error.Message, StringComparison.Ordinal);
     }
 
     private static IConfiguration Configuration(string? token) =>

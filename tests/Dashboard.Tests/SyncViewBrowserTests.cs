@@ -161,6 +161,29 @@ public sealed partial class SyncViewBrowserTests(DashboardFixture fixture)
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task After_logout_the_old_session_cookie_is_refused_on_every_silo()
+    {
+        var page = await fixture.LoggedInPageAsync(silo: 1);
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "agentjob_dashboard");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.True(cookie.Expires > DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "the cookie has no expiry: " + cookie.Expires);
+
+        await page.ClickAsync("text=Log out");
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard/login"));
+
+        // The browser dropped the cookie; a copy kept elsewhere must not work either, on this silo or another.
+        for (var silo = 0; silo < DashboardCluster.SiloCount; silo++)
+        {
+            using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = fixture.Cluster.HttpAddresses[silo] };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/api/jobs");
+            request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
     private static string Artifact(string name) => Path.Combine(DashboardFixture.ArtifactsDirectory, name);
 
     [GeneratedRegex(@"^\s*[1-9]\d*\s*$")]

@@ -1,14 +1,15 @@
+using AgentJobSync.Dashboard.Sessions;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentJobSync.Dashboard.Access;
 
 /// <summary>
-/// Lets a request through only with <c>Authorization: Bearer &lt;token&gt;</c> or the login cookie. Without either, a
+/// Lets a request through only with <c>Authorization: Bearer &lt;token&gt;</c> or the cookie of an open session. Without either, a
 /// browser asking for a page is sent to the login page; anything else (the JSON API, the Orleans dashboard's calls)
 /// gets 401. An endpoint filter rather than ASP.NET Core authentication, so the silo's other endpoints
 /// (<c>/healthz</c>, <c>/metrics</c>) and its middleware stay exactly as they were.
 /// </summary>
-public sealed class DashboardAccessFilter(DashboardToken token) : IEndpointFilter
+public sealed class DashboardAccessFilter(DashboardToken token, DashboardSessions sessions) : IEndpointFilter
 {
     /// <summary>The cookie a login sets, scoped to <see cref="DashboardPaths.Root"/>.</summary>
     public const string CookieName = "agentjob_dashboard";
@@ -18,7 +19,7 @@ public sealed class DashboardAccessFilter(DashboardToken token) : IEndpointFilte
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        if (IsAuthorized(http.Request))
+        if (await IsAuthorizedAsync(http.Request).ConfigureAwait(false))
         {
             return await next(context).ConfigureAwait(false);
         }
@@ -33,8 +34,8 @@ public sealed class DashboardAccessFilter(DashboardToken token) : IEndpointFilte
         return Results.Json(new { error = "the dashboard needs its token: Authorization: Bearer <DASHBOARD_TOKEN>, or log in at " + DashboardPaths.Login }, statusCode: StatusCodes.Status401Unauthorized);
     }
 
-    /// <summary>Whether the request carries the token or the login cookie.</summary>
-    public bool IsAuthorized(HttpRequest request)
+    /// <summary>Whether the request carries the token or the cookie of an open session.</summary>
+    public async Task<bool> IsAuthorizedAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var header = request.Headers.Authorization.ToString();
@@ -44,7 +45,7 @@ public sealed class DashboardAccessFilter(DashboardToken token) : IEndpointFilte
             return true;
         }
 
-        return token.MatchesSession(request.Cookies[CookieName]);
+        return await sessions.IsOpenAsync(request.Cookies[CookieName]).ConfigureAwait(false);
     }
 
     private static bool WantsPage(HttpRequest request) =>

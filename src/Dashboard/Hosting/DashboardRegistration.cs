@@ -1,6 +1,7 @@
 using AgentJobSync.Dashboard.Access;
 using AgentJobSync.Dashboard.Api;
 using AgentJobSync.Dashboard.Figures;
+using AgentJobSync.Dashboard.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,9 @@ public static class DashboardRegistration
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new DashboardToken(settings.Token));
+        builder.Services.AddSingleton(new SessionCookie(settings.Token));
+        builder.Services.AddSingleton(sp => new DashboardSessions(
+            sp.GetRequiredService<SessionCookie>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>(), settings.SessionLifetime));
         builder.Services.AddSingleton<DashboardAccessFilter>();
         builder.Services.AddSingleton<DashboardAssets>();
         builder.Services.AddSingleton<SyncMetricsAggregator>();
@@ -60,7 +64,7 @@ public static class DashboardRegistration
         var figures = app.Services.GetRequiredService<SyncMetricsAggregator>();
         var assets = app.Services.GetRequiredService<DashboardAssets>();
         var root = app.MapGroup(DashboardPaths.Root);
-        LoginEndpoints.Map(root, app.Services.GetRequiredService<DashboardToken>(), assets);
+        LoginEndpoints.Map(root, app.Services.GetRequiredService<DashboardToken>(), app.Services.GetRequiredService<DashboardSessions>(), assets);
         root.MapGet("/assets/{name}", (string name, HttpContext http) => assets.Serve(name, http));
 
         var guarded = app.MapGroup(DashboardPaths.Root).AddEndpointFilter(app.Services.GetRequiredService<DashboardAccessFilter>());

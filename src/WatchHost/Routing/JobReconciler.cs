@@ -72,6 +72,7 @@ public sealed partial class JobReconciler(
             return settled;
         }
 
+        using var activity = ReconcileTrace.Start(job, deleted);
         var observation = ObservationTranslator.Translate(job, deleted, time.GetUtcNow());
         string reason;
         string note;
@@ -100,6 +101,7 @@ public sealed partial class JobReconciler(
             note = "the job's grain could not be reached: " + e.Message;
         }
 
+        activity?.SetTag("agentjob.outcome", reason);
         metrics.Reconciled(reason);
         var wasFailing = outcomes.WasFailing(job.Uid);
         var previous = outcomes.Record(job.Uid, job.ResourceVersion, reason, inSync, disposition);
