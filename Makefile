@@ -75,7 +75,8 @@ manifests-check: manifests-static build publish
 manifests-static: deps
 	scripts/manifests.sh check
 
-## deps: system packages and the test assets, installed when missing (a clean machine gets everything)
+## deps: system packages and the test servers, installed when missing (a clean machine gets everything): from
+## AGENTJOB_TEST_ASSETS or ../shared/test-assets, else the official releases, downloaded and SHA-256 checked
 deps:
 	@scripts/install-deps.sh
 
