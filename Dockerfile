@@ -5,9 +5,10 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig AgentJobSync.slnx ./
 COPY src/ src/
-# Framework-dependent, no apphost (started as `dotnet X.dll`), one folder for both: they share most assemblies.
-RUN dotnet publish src/Silo -c Release -o /out -p:UseAppHost=false \
- && dotnet publish src/WatchHost -c Release -o /out -p:UseAppHost=false
+# Exactly `make publish` (its PUBLISH_FLAGS; tests/Manifests.Tests compares them): framework-dependent, no apphost
+# (started as `dotnet X.dll`), one folder for both, as they share most assemblies.
+RUN dotnet publish src/Silo -c Release -p:UseAppHost=false -o /out \
+ && dotnet publish src/WatchHost -c Release -p:UseAppHost=false -o /out
 
 # Chiseled Ubuntu: no shell, no package manager, non-root user app (uid 1654) by default.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled

@@ -7,11 +7,17 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
+# The publish flags of `make publish` and of the Dockerfile (tests/Manifests.Tests checks they are the same): the tests
+# run the bytes the image ships. Framework-dependent, no apphost: both start as `dotnet X.dll`.
+PUBLISH_FLAGS := -c Release -p:UseAppHost=false
+# The image `make image` builds and `make image-push` pushes: the chart's default (agentjob-sync:<appVersion>), or a
+# reference in your registry, e.g. make image image-push IMAGE=registry.example.com/agentjob-sync:0.2.0
+IMAGE ?= agentjob-sync:$(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' k8s/chart/Chart.yaml)
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests
 
-.PHONY: all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-grains bench-micro manifests manifests-static manifests-check
+.PHONY: image image-push all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-grains bench-micro manifests manifests-static manifests-check
 
 all: test
 
@@ -69,7 +75,8 @@ manifests-check: manifests-static build publish
 manifests-static: deps
 	scripts/manifests.sh check
 
-## deps: system packages and the test assets, installed when missing (a clean machine gets everything)
+## deps: system packages and the test servers, installed when missing (a clean machine gets everything): from
+## AGENTJOB_TEST_ASSETS or ../shared/test-assets, else the official releases, downloaded and SHA-256 checked
 deps:
 	@scripts/install-deps.sh
 
@@ -88,8 +95,16 @@ build:
 
 ## publish: the silo and the watch host as the image ships them, in .build/publish (process tests run this output)
 publish: deps
-	dotnet publish src/Silo -c Release -o $(PUBLISH_DIR)
-	dotnet publish src/WatchHost -c Release -o $(PUBLISH_DIR)
+	dotnet publish src/Silo $(PUBLISH_FLAGS) -o $(PUBLISH_DIR)
+	dotnet publish src/WatchHost $(PUBLISH_FLAGS) -o $(PUBLISH_DIR)
+
+## image: the container image IMAGE, built with docker, podman or buildah (whichever exists), and checked inside
+image:
+	@scripts/image.sh build $(IMAGE)
+
+## image-push: push IMAGE to its registry (log in first)
+image-push:
+	@scripts/image.sh push $(IMAGE)
 
 ## bench: end-to-end figures (raw rates, pipeline rate and lag, memory per tracked job, catch-up) in bench/results.json;
 ## BENCH_SECONDS, BENCH_WRITERS, BENCH_JOBS, BENCH_LAG_SECONDS, BENCH_SCALE_JOBS size it

@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-assets="${AGENTJOB_TEST_ASSETS:-$(pwd)/../shared/test-assets}"
-if [ -x "$assets/install.sh" ]; then bin="$("$assets/install.sh" | tail -n 1)"; else bin="$assets"; fi
+. scripts/test-assets.sh
+bin="$(assets_bin)"
 helm="$bin/helm"
 kubectl="$bin/kubectl"
 chart=k8s/chart

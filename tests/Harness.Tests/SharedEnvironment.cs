@@ -3,7 +3,7 @@ using Xunit;
 
 namespace AgentJobSync.Harness.Tests;
 
-/// <summary>One control plane, one MongoDB-wire server and one Toxiproxy for the whole test run.</summary>
+/// <summary>One control plane, one FerretDB (these tests are about its plumbing) and one Toxiproxy for the whole test run.</summary>
 public sealed class SharedEnvironment : IAsyncLifetime
 {
     /// <summary>The token of user "viewer", who is authenticated but bound to no role.</summary>
@@ -17,7 +17,8 @@ public sealed class SharedEnvironment : IAsyncLifetime
     /// <inheritdoc/>
     public async Task InitializeAsync() => environment = await TestEnvironment.StartAsync(
         new ControlPlaneOptions { ExtraUsers = [ControlPlaneOptions.UserLine(ViewerToken, "viewer", "viewer-uid", "harness-viewers")] },
-        withToxiproxy: true);
+        withToxiproxy: true,
+        database: DatabaseChoice.FerretDb);
 
     /// <inheritdoc/>
     public async Task DisposeAsync()

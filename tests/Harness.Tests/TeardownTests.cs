@@ -11,7 +11,7 @@ public sealed class TeardownTests(ITestOutputHelper output)
     [Fact]
     public async Task Dispose_stops_every_process_frees_every_port_and_deletes_the_folders()
     {
-        var environment = await TestEnvironment.StartAsync(withToxiproxy: true);
+        var environment = await TestEnvironment.StartAsync(new ControlPlaneOptions(), withToxiproxy: true, database: DatabaseChoice.FerretDb);
         var faults = environment.Faults!;
         var toxic = await faults.AddProxyAsync("teardown", $"127.0.0.1:{environment.Mongo.Proxy.Port}");
 

@@ -43,6 +43,13 @@ public sealed class ManifestsFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A kubeconfig holding a token of the ServiceAccount, as its pod's mounted token would be.</summary>
+    public async Task<string> KubeconfigForAsync(string ns, string serviceAccount)
+    {
+        var token = await PodEnvironment.ServiceAccountTokenAsync(Kube.Client, ns, serviceAccount);
+        return Kube.WriteKubeconfig(Path.Combine(Kube.Directory, $"{ns}-{serviceAccount}.kubeconfig"), token: token);
+    }
+
     public async Task DisposeAsync()
     {
         if (mongo is not null)

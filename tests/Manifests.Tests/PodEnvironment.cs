@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 
@@ -6,9 +7,10 @@ namespace AgentJobSync.Manifests.Tests;
 
 /// <summary>
 /// The environment a container of a rendered Deployment gets in a pod, resolved as the kubelet would: <c>envFrom</c>
-/// ConfigMaps and Secrets first, then <c>env</c> (values, ConfigMap and Secret keys, the downward API), later winning.
+/// ConfigMaps and Secrets first, then <c>env</c> (values, ConfigMap and Secret keys, the downward API), later winning;
+/// <c>$(NAME)</c> in a value is replaced by a variable defined before it.
 /// </summary>
-internal static class PodEnvironment
+internal static partial class PodEnvironment
 {
     public static async Task<Dictionary<string, string>> ResolveAsync(IKubernetes client, V1Deployment deployment, string podName, string podIp)
     {
@@ -37,7 +39,7 @@ internal static class PodEnvironment
         {
             env[variable.Name] = variable.ValueFrom switch
             {
-                null => variable.Value ?? "",
+                null => Reference().Replace(variable.Value ?? "", m => env.TryGetValue(m.Groups[1].Value, out var defined) ? defined : m.Value),
                 { FieldRef.FieldPath: "metadata.name" } => podName,
                 { FieldRef.FieldPath: "metadata.namespace" } => ns,
                 { FieldRef.FieldPath: "status.podIP" } => podIp,
@@ -49,6 +51,9 @@ internal static class PodEnvironment
 
         return env;
     }
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
+    private static partial Regex Reference();
 
     /// <summary>A pod of the Deployment as its ReplicaSet would create it, given a Running status with <paramref name="podIp"/> (there is no kubelet).</summary>
     public static async Task CreateRunningPodAsync(IKubernetes client, V1Deployment deployment, string podName, string podIp)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using AgentJobSync.TestHarness;
@@ -25,8 +24,6 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
 {
     private const string Release = "agentjob-sync";
     private const string Group = "ea.erulabs.ai";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task RenderedReleaseSyncsJobsUnderItsOwnRbac()
@@ -68,35 +65,17 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
         Assert.False(await AllowedAsync(siloApi, ns, "delete", "pods", group: ""), "silo may delete pods without silo.deleteDeadSiloPods");
 
         // Two of the three silo replicas (the machine has two cores), each with its pod's environment.
-        var silos = new List<(ManagedProcess Process, int HttpPort, int GatewayPort)>();
         var processes = new List<ManagedProcess>();
         try
         {
             for (var i = 0; i < 2; i++)
             {
-                var podName = $"{Release}-silo-{i}";
-                await PodEnvironment.CreateRunningPodAsync(kube, siloDeployment, podName, "127.0.0.1");
-                var env = await PodEnvironment.ResolveAsync(kube, siloDeployment, podName, "127.0.0.1");
-                Assert.Equal("kubernetes", env["CLUSTERING"]);
-                Assert.Equal(fixture.Mongo.Url, env["DB_URL"]);
-                Assert.Equal(ns, env["POD_NAMESPACE"]);
-                env["KUBECONFIG"] = siloKubeconfig; // the service account's token, as mounted in a pod
-                // One machine for every "pod": the rendered ports (8080, 11111, 30000) would collide.
-                var (http, siloPort, gateway) = (PortAllocator.GetFreeTcpPort(), PortAllocator.GetFreeTcpPort(), PortAllocator.GetFreeTcpPort());
-                env["PORT"] = Invariant(http);
-                env["SILO_PORT"] = Invariant(siloPort);
-                env["GATEWAY_PORT"] = Invariant(gateway);
-                var process = ManagedProcess.Start("dotnet", [fixture.Apps.SiloDll], Path.Combine(fixture.LogDirectory, $"{ns}-{podName}.log"), env);
-                processes.Add(process);
-                silos.Add((process, http, gateway));
-            }
-
-            foreach (var (process, httpPort, _) in silos)
-            {
-                await process.WaitForOutputAsync(line => line.Contains("hosting AgentJob grains", StringComparison.Ordinal), StartTimeout);
-                await Eventually.UntilAsync(
-                    async ct => (await GetAsync(httpPort, "/readyz", ct)) == HttpStatusCode.OK, StartTimeout,
-                    $"silo on :{httpPort} ready (Active in the membership, database answers)\n{process.Describe()}");
+                var silo = await PodProcess.StartAsync(fixture, siloDeployment, $"{Release}-silo-{i}", siloKubeconfig);
+                processes.Add(silo.Process);
+                Assert.Equal("kubernetes", silo.Environment["CLUSTERING"]);
+                Assert.Equal(fixture.Mongo.Url, silo.Environment["DB_URL"]);
+                Assert.Equal(ns, silo.Environment["POD_NAMESPACE"]);
+                await silo.WaitForReadySiloAsync();
             }
 
             // Orleans' Kubernetes hosting labelled its own pod (get + patch on pods) with the rendered cluster id.
@@ -107,18 +86,14 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
             Assert.Equal(2, rows["items"]!.AsArray().Count);
 
             // The watch host process with its pod's environment and its own service account.
-            var watchEnv = await PodEnvironment.ResolveAsync(kube, watchDeployment, $"{Release}-watchhost-0", "127.0.0.1");
-            Assert.Equal("kubernetes", watchEnv["CLUSTERING"]);
-            Assert.Equal(ns, watchEnv["MEMBERSHIP_NAMESPACE"]);
-            Assert.Equal(jobsNamespace, watchEnv["WATCH_NAMESPACES"]);
-            watchEnv["KUBECONFIG"] = watchKubeconfig;
-            var watchHttp = PortAllocator.GetFreeTcpPort();
-            watchEnv["PORT"] = Invariant(watchHttp);
-            var watchHost = ManagedProcess.Start("dotnet", [fixture.Apps.WatchHostDll], Path.Combine(fixture.LogDirectory, $"{ns}-watchhost.log"), watchEnv);
-            processes.Add(watchHost);
+            var watchHost = await PodProcess.StartAsync(fixture, watchDeployment, $"{Release}-watchhost-0", watchKubeconfig);
+            processes.Add(watchHost.Process);
+            Assert.Equal("kubernetes", watchHost.Environment["CLUSTERING"]);
+            Assert.Equal(ns, watchHost.Environment["MEMBERSHIP_NAMESPACE"]);
+            Assert.Equal(jobsNamespace, watchHost.Environment["WATCH_NAMESPACES"]);
             await Eventually.UntilAsync(
-                async ct => (await GetAsync(watchHttp, "/healthz", ct)) == HttpStatusCode.OK, StartTimeout,
-                $"watch host /healthz\n{watchHost.Describe()}");
+                async ct => (await GetAsync(watchHost.HttpPort, "/healthz", ct)) == HttpStatusCode.OK, PodProcess.StartTimeout,
+                $"watch host /healthz\n{watchHost.Process.Describe()}");
 
             // A handful of jobs of three users, and one without a valid owner.
             var users = fixture.Mongo.Client.GetDatabase("ainuUsers").GetCollection<BsonDocument>("users");
@@ -193,31 +168,10 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
-    private async Task<string> KubeconfigForAsync(string ns, string serviceAccount)
-    {
-        var token = await PodEnvironment.ServiceAccountTokenAsync(fixture.Kube.Client, ns, serviceAccount);
-        return fixture.Kube.WriteKubeconfig(Path.Combine(fixture.Kube.Directory, $"{ns}-{serviceAccount}.kubeconfig"), token: token);
-    }
+    private Task<string> KubeconfigForAsync(string ns, string serviceAccount) => fixture.KubeconfigForAsync(ns, serviceAccount);
 
-    private static async Task<bool> AllowedAsync(IKubernetes client, string ns, string verb, string resource, string group = Group)
-    {
-        var parts = resource.Split('/');
-        var review = await client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
-        {
-            Spec = new V1SelfSubjectAccessReviewSpec
-            {
-                ResourceAttributes = new V1ResourceAttributes
-                {
-                    Group = group,
-                    Resource = parts[0],
-                    Subresource = parts.Length > 1 ? parts[1] : null,
-                    Verb = verb,
-                    NamespaceProperty = ns,
-                },
-            },
-        });
-        return review.Status.Allowed;
-    }
+    private static Task<bool> AllowedAsync(IKubernetes client, string ns, string verb, string resource, string group = Group) =>
+        Access.AllowedAsync(client, ns, verb, resource, group);
 
     private static async Task<JsonObject> CreateJobAsync(IKubernetes client, string ns, string name, string owner)
     {
@@ -243,11 +197,6 @@ public sealed class ReleaseTests(ManifestsFixture fixture)
             new V1Patch(new JsonObject { ["status"] = new JsonObject { ["state"] = state } }.ToJsonString(), V1Patch.PatchType.MergePatch),
             Group, "v1", ns, "agentjobs", name);
 
-    private static async Task<HttpStatusCode> GetAsync(int port, string path, CancellationToken cancellationToken)
-    {
-        using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), cancellationToken);
-        return response.StatusCode;
-    }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static Task<HttpStatusCode> GetAsync(int port, string path, CancellationToken cancellationToken) =>
+        Access.GetAsync(port, path, cancellationToken);
 }

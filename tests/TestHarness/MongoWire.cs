@@ -1,55 +1,63 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using MongoDB.Driver;
 using MongoDB.Driver.Core.Servers;
 
 namespace AgentJobSync.TestHarness;
 
 /// <summary>
-/// The MongoDB-wire test server (FerretDB v1 on PostgreSQL 15, started by the test assets' <c>mongo-wire/start.sh</c>)
-/// in a fresh data folder on free loopback ports, behind a serializing <see cref="WireProxy"/>. Everything should use
-/// <see cref="Url"/> (through the proxy): FerretDB v1 loses concurrent updates of one document without it.
+/// The MongoDB server of a test run. By default the MongoDB-wire test server (FerretDB v1 on PostgreSQL 15, started by the
+/// repository's <c>scripts/mongo-wire/start.sh</c> with the test assets' FerretDB binary) in a fresh data folder on free
+/// loopback ports, behind a serializing <see cref="WireProxy"/>: FerretDB v1 loses concurrent updates of one document
+/// without it. With <c>AGENTJOB_TEST_MONGO_URL</c> set (<see cref="TestMongoUrl"/>), that server instead, used directly:
+/// nothing is started, and <see cref="Proxy"/> is a plain pass-through front for tests that inject faults in front of it.
+/// Everything should use <see cref="Url"/>; tests isolate themselves by database name.
 /// </summary>
 public sealed class MongoWire : IAsyncDisposable
 {
-    private readonly string runDirectory;
-    private readonly string recordPath;
-    private readonly string stopScript;
+    private readonly string? runDirectory;
+    private readonly string? recordPath;
+    private readonly string? stopScript;
     private readonly List<IMongoClient> clients = [];
     private readonly Lock gate = new();
     private int disposed;
 
-    private MongoWire(string runDirectory, string dataDirectory, string recordPath, string stopScript, IPEndPoint ferretDb, int postgresPort, WireProxy proxy)
+    private MongoWire(string? runDirectory, string dataDirectory, string? recordPath, string? stopScript, IPEndPoint server, int postgresPort, WireProxy proxy, string? externalUrl)
     {
         this.runDirectory = runDirectory;
         this.recordPath = recordPath;
         this.stopScript = stopScript;
         DataDirectory = dataDirectory;
-        FerretDbEndPoint = ferretDb;
+        FerretDbEndPoint = server;
         PostgresPort = postgresPort;
         Proxy = proxy;
-        Url = BuildUrl(proxy.Port);
-        DirectUrl = BuildUrl(ferretDb.Port);
+        IsExternal = externalUrl is not null;
+        Url = externalUrl ?? BuildUrl(proxy.Port);
+        DirectUrl = externalUrl ?? BuildUrl(server.Port);
         PostgresPid = ReadPid("postgres.pid");
         FerretDbPid = ReadPid("ferretdb.pid");
     }
 
-    /// <summary>The MongoDB URL through the serializing proxy: what tests and the service under test use.</summary>
+    /// <summary>True when this is the server of <c>AGENTJOB_TEST_MONGO_URL</c> (a real MongoDB), not FerretDB.</summary>
+    public bool IsExternal { get; }
+
+    /// <summary>What tests and the service under test use: FerretDB through the serializing proxy, or the external URL as given.</summary>
     public string Url { get; }
 
-    /// <summary>The MongoDB URL straight to FerretDB (loses concurrent updates of one document).</summary>
+    /// <summary>The MongoDB URL straight to the server (for FerretDB: loses concurrent updates of one document).</summary>
     public string DirectUrl { get; }
 
-    /// <summary>FerretDB's address.</summary>
+    /// <summary>FerretDB's address (the external server's first host when <see cref="IsExternal"/>).</summary>
     public IPEndPoint FerretDbEndPoint { get; }
 
-    /// <summary>PostgreSQL's port on 127.0.0.1.</summary>
+    /// <summary>PostgreSQL's port on 127.0.0.1 (0 when <see cref="IsExternal"/>).</summary>
     public int PostgresPort { get; }
 
-    /// <summary>The serializing proxy in front of FerretDB.</summary>
+    /// <summary>The serializing proxy in front of FerretDB; a pass-through front of the external server.</summary>
     public WireProxy Proxy { get; }
 
-    /// <summary>The folder start.sh runs in (pgdata, logs, pid files); deleted on dispose.</summary>
+    /// <summary>The folder start.sh runs in (pgdata, logs, pid files); deleted on dispose. Empty when <see cref="IsExternal"/>.</summary>
     public string DataDirectory { get; }
 
     /// <summary>The PostgreSQL postmaster's PID.</summary>
@@ -70,18 +78,33 @@ public sealed class MongoWire : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts PostgreSQL, FerretDB and the proxy (a few seconds; share one per test run).</summary>
-    public static async Task<MongoWire> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>The server <c>AGENTJOB_TEST_MONGO_URL</c> names, else a new FerretDB (a few seconds; share one per test run).</summary>
+    public static Task<MongoWire> StartAsync(CancellationToken cancellationToken = default) =>
+        TestMongoUrl.FromEnvironment() is { } url ? Task.FromResult(UseExternal(url)) : StartFerretDbAsync(cancellationToken);
+
+    /// <summary>
+    /// The server at <paramref name="url"/> as the run's database, used directly (no serializing proxy: a real MongoDB
+    /// keeps concurrent updates of one document), with a pass-through <see cref="Proxy"/> to its first host.
+    /// </summary>
+    public static MongoWire UseExternal(string url)
+    {
+        var first = MongoUrl.Create(url).Servers.First();
+        var address = IPAddress.TryParse(first.Host, out var literal)
+            ? literal
+            : Dns.GetHostAddresses(first.Host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
+        var server = new IPEndPoint(address, first.Port);
+        return new MongoWire(runDirectory: null, dataDirectory: "", recordPath: null, stopScript: null, server, postgresPort: 0,
+            WireProxy.Start(server, serialize: false), url);
+    }
+
+    /// <summary>Starts PostgreSQL, FerretDB and the serializing proxy, whatever <c>AGENTJOB_TEST_MONGO_URL</c> says.</summary>
+    public static async Task<MongoWire> StartFerretDbAsync(CancellationToken cancellationToken = default)
     {
         ProcessRegistry.ReapOrphans();
-        var scripts = TestAssets.MongoWireDir;
+        var scripts = TestAssets.MongoWireScripts;
         var startScript = Path.Combine(scripts, "start.sh");
         var stopScript = Path.Combine(scripts, "stop.sh");
-        if (!File.Exists(startScript) || !File.Exists(stopScript))
-        {
-            throw new InvalidOperationException(
-                $"{scripts} lacks start.sh/stop.sh: set {TestAssets.Variable} to the test assets folder (holding mongo-wire/)");
-        }
+        var ferretDbBinary = await TestAssets.FerretDbAsync(cancellationToken).ConfigureAwait(false);
 
         var (runDirectory, dataDirectory) = HarnessPaths.CreateRunDirectory("mongo");
         var record = ProcessRegistry.CreateRecord($"mongo-wire in {dataDirectory}");
@@ -97,6 +120,7 @@ public sealed class MongoWire : IAsyncDisposable
             {
                 ["PG_PORT"] = postgresPort.ToString(CultureInfo.InvariantCulture),
                 ["MONGO_PORT"] = mongoPort.ToString(CultureInfo.InvariantCulture),
+                ["FERRETDB"] = ferretDbBinary,
             };
             var result = await ScriptRunner.RunAsync(startScript, [dataDirectory], environment, TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0 || result.LastStdoutLine is not { } url || !url.StartsWith("mongodb://", StringComparison.Ordinal))
@@ -107,7 +131,7 @@ public sealed class MongoWire : IAsyncDisposable
             var address = new Uri(url);
             var ferretDb = new IPEndPoint(IPAddress.Parse(address.Host), address.Port);
             proxy = WireProxy.Start(ferretDb, serialize: true);
-            var wire = new MongoWire(runDirectory, dataDirectory, recordPath, stopScript, ferretDb, postgresPort, proxy);
+            var wire = new MongoWire(runDirectory, dataDirectory, recordPath, stopScript, ferretDb, postgresPort, proxy, externalUrl: null);
             return wire;
         }
         catch
@@ -170,10 +194,16 @@ public sealed class MongoWire : IAsyncDisposable
         }
 
         await Proxy.DisposeAsync().ConfigureAwait(false);
-        var result = await ScriptRunner.RunAsync(stopScript, [DataDirectory], null, TimeSpan.FromMinutes(2), CancellationToken.None).ConfigureAwait(false);
-        HarnessPaths.DeleteDirectory(runDirectory);
-        ProcessRegistry.Unregister(recordPath);
-        if (result.ExitCode != 0)
+        var result = stopScript is null
+            ? null
+            : await ScriptRunner.RunAsync(stopScript, [DataDirectory], null, TimeSpan.FromMinutes(2), CancellationToken.None).ConfigureAwait(false);
+        if (runDirectory is not null && recordPath is not null)
+        {
+            HarnessPaths.DeleteDirectory(runDirectory);
+            ProcessRegistry.Unregister(recordPath);
+        }
+
+        if (result is { ExitCode: not 0 })
         {
             throw new InvalidOperationException($"{stopScript} {DataDirectory} failed: {result.Describe()}");
         }
@@ -188,7 +218,7 @@ public sealed class MongoWire : IAsyncDisposable
     private int ReadPid(string file)
     {
         var path = Path.Combine(DataDirectory, file);
-        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+        return !IsExternal && File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             ? pid
             : 0;
     }

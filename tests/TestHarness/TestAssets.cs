@@ -1,8 +1,10 @@
 namespace AgentJobSync.TestHarness;
 
 /// <summary>
-/// Where the real components come from: <c>AGENTJOB_TEST_ASSETS</c> (default <c>&lt;repo&gt;/../shared/test-assets</c>),
-/// either the packed assets with their <c>install.sh</c> or a folder of plain official binaries.
+/// Where the real components come from: <c>AGENTJOB_TEST_ASSETS</c>, else <c>&lt;repo&gt;/../shared/test-assets</c> when it
+/// exists, else <c>&lt;repo&gt;/.build/test-assets</c> (the official releases <c>make deps</c> downloads); either packed
+/// assets with their <c>install.sh</c> and <c>mongo-wire/ferretdb.xz</c>, or a folder of plain official binaries
+/// (<c>ferretdb</c> among them). scripts/test-assets.sh resolves the same order for the scripts.
 /// </summary>
 public static class TestAssets
 {
@@ -16,25 +18,63 @@ public static class TestAssets
     /// <summary>The folder holding AgentJobSync.slnx, found upwards from the test assembly.</summary>
     public static string RepoRoot => LazyRepoRoot.Value;
 
-    /// <summary><c>$AGENTJOB_TEST_ASSETS</c> or <c>&lt;RepoRoot&gt;/../shared/test-assets</c>, as a full path.</summary>
-    public static string Root
+    /// <summary>The assets folder in the order above, as a full path.</summary>
+    public static string Root => SelectRoot(Environment.GetEnvironmentVariable(Variable), RepoRoot);
+
+    /// <summary>The repository's start/stop scripts of the MongoDB-wire server (FerretDB on PostgreSQL).</summary>
+    public static string MongoWireScripts => Path.Combine(RepoRoot, "scripts", "mongo-wire");
+
+    /// <summary>
+    /// The assets folder for <paramref name="configured"/> (the variable's value, if any) and the repository at
+    /// <paramref name="repoRoot"/>: the variable when set, else the shared folder next to the repository when it exists,
+    /// else what <c>make deps</c> downloaded.
+    /// </summary>
+    internal static string SelectRoot(string? configured, string repoRoot)
     {
-        get
+        if (!string.IsNullOrWhiteSpace(configured))
         {
-            var configured = Environment.GetEnvironmentVariable(Variable);
-            var root = Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
-                ? Path.Combine(RepoRoot, "..", "shared", "test-assets")
-                : configured);
-            return Directory.Exists(root)
-                ? root
+            var given = Path.GetFullPath(configured);
+            return Directory.Exists(given)
+                ? given
                 : throw new InvalidOperationException(
-                    $"test assets folder {root} does not exist: set {Variable} to the folder holding install.sh " +
-                    "(or plain kube-apiserver, etcd, toxiproxy-server binaries) and mongo-wire/");
+                    $"{Variable}={given} does not exist: point it at a folder holding install.sh or the plain binaries " +
+                    "(kube-apiserver, kubectl, etcd, helm, toxiproxy-server, ferretdb)");
         }
+
+        var shared = Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "test-assets"));
+        if (Directory.Exists(shared))
+        {
+            return shared;
+        }
+
+        var downloaded = Path.Combine(repoRoot, ".build", "test-assets");
+        return Directory.Exists(downloaded)
+            ? downloaded
+            : throw new InvalidOperationException(
+                $"no test assets: run `make deps` (downloads the official releases into {downloaded}) or set {Variable}");
     }
 
-    /// <summary>The MongoDB-wire server's scripts: <c>&lt;Root&gt;/mongo-wire</c>.</summary>
-    public static string MongoWireDir => Path.Combine(Root, "mongo-wire");
+    /// <summary>
+    /// The FerretDB binary for scripts/mongo-wire/start.sh: the packed <c>&lt;Root&gt;/mongo-wire/ferretdb.xz</c>, else a plain
+    /// <c>ferretdb</c> in <see cref="BinDirAsync"/>.
+    /// </summary>
+    public static async Task<string> FerretDbAsync(CancellationToken cancellationToken = default) =>
+        FerretDbIn(Root, await BinDirAsync(cancellationToken).ConfigureAwait(false));
+
+    internal static string FerretDbIn(string root, string binDirectory)
+    {
+        var packed = Path.Combine(root, "mongo-wire", "ferretdb.xz");
+        if (File.Exists(packed))
+        {
+            return packed;
+        }
+
+        var plain = Path.Combine(binDirectory, "ferretdb");
+        return IsExecutable(plain)
+            ? plain
+            : throw new InvalidOperationException(
+                $"no FerretDB in the test assets: neither {packed} nor an executable {plain} ({Variable}={root})");
+    }
 
     /// <summary>
     /// The folder with kube-apiserver, etcd, kubectl, helm and toxiproxy-server: what <c>install.sh</c> prints (run once

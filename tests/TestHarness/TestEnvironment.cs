@@ -18,7 +18,7 @@ public sealed class TestEnvironment : IAsyncDisposable
     /// <summary>The API server with the CRDs installed.</summary>
     public ControlPlane Kube { get; }
 
-    /// <summary>The MongoDB-wire server behind its serializing proxy.</summary>
+    /// <summary>The MongoDB server: FerretDB behind its serializing proxy, or the one <c>AGENTJOB_TEST_MONGO_URL</c> names.</summary>
     public MongoWire Mongo { get; }
 
     /// <summary>Toxiproxy, if asked for.</summary>
@@ -30,10 +30,11 @@ public sealed class TestEnvironment : IAsyncDisposable
 
     /// <summary>The same with a control plane set up by <paramref name="controlPlane"/> (e.g. more users).</summary>
     public static async Task<TestEnvironment> StartAsync(
-        ControlPlaneOptions controlPlane, bool withToxiproxy = false, CancellationToken cancellationToken = default)
+        ControlPlaneOptions controlPlane, bool withToxiproxy = false, CancellationToken cancellationToken = default,
+        DatabaseChoice database = DatabaseChoice.Selected)
     {
         var kube = ControlPlane.StartAsync(controlPlane, cancellationToken);
-        var mongo = MongoWire.StartAsync(cancellationToken);
+        var mongo = database == DatabaseChoice.FerretDb ? MongoWire.StartFerretDbAsync(cancellationToken) : MongoWire.StartAsync(cancellationToken);
         var faults = withToxiproxy ? Toxiproxy.StartAsync(cancellationToken) : Task.FromResult<Toxiproxy>(null!);
         try
         {

@@ -31,6 +31,31 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end }}
 
+{{/* The ConfigMap's data: `config`, with CLUSTER_ID and SERVICE_ID defaulting to the release name (one cluster per release). */}}
+{{- define "agentjob-sync.config" -}}
+{{- $name := include "agentjob-sync.name" . -}}
+{{- merge (deepCopy .Values.config) (dict "CLUSTER_ID" $name "SERVICE_ID" $name) | toYaml -}}
+{{- end }}
+
+{{/* The label value the membership objects of this release's cluster carry (src/Clustering.Kubernetes ResourceNames.ClusterKey). */}}
+{{- define "agentjob-sync.clusterKey" -}}
+{{- (include "agentjob-sync.config" . | fromYaml).CLUSTER_ID | toString | sha256sum | trunc 20 -}}
+{{- end }}
+
+{{/* Every key of `secrets` as an environment variable from the chart's Secret; call with (dict "root" $ "except" (list ...)). */}}
+{{- define "agentjob-sync.secretEnv" -}}
+{{- $name := include "agentjob-sync.name" .root -}}
+{{- range $key, $_ := .root.Values.secrets }}
+{{- if not (has $key $.except) }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $name }}-secrets
+      key: {{ $key }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Seconds as the processes' hh:mm:ss durations. */}}
 {{- define "agentjob-sync.duration" -}}
 {{- $s := int . -}}
@@ -63,4 +88,13 @@ podAntiAffinity:
   valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
 - name: POD_IP
   valueFrom: {fieldRef: {fieldPath: status.podIP}}
+{{- end }}
+
+{{/* WATCH_NAMESPACES: watchNamespaces joined, the release namespace written $(POD_NAMESPACE) so an overlay's namespace applies. */}}
+{{- define "agentjob-sync.watchNamespaces" -}}
+{{- $names := list -}}
+{{- range .Values.watchNamespaces }}
+{{- $names = append $names (eq . $.Release.Namespace | ternary "$(POD_NAMESPACE)" .) -}}
+{{- end -}}
+{{- join "," $names -}}
 {{- end }}
