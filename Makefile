@@ -97,8 +97,9 @@ publish: deps
 bench: deps publish bench-tools
 	dotnet run --project bench/Pipeline.Bench -c Release
 
-## soak: SOAK_MINUTES (default 30) of steady traffic at half the raw rate; memory and lag each minute, bench/soak.png;
-## fails when memory keeps growing after SOAK_WARMUP_MINUTES (default 5) or a job is lost. Not part of `make test`.
+## soak: SOAK_MINUTES (default 30) of steady traffic at SOAK_RAW_FRACTION (default 0.5) of the raw rate; memory and lag
+## each minute, bench/soak.png; fails when memory keeps growing after SOAK_WARMUP_MINUTES (default 5) or a job is lost.
+## Not part of `make test`.
 soak: deps publish
 	dotnet run --project bench/Pipeline.Bench -c Release -- soak
 

@@ -52,9 +52,10 @@ internal sealed class BenchSystem : IAsyncDisposable
         var ns = await env.Kube.CreateNamespaceAsync("bench");
         await beforeProcesses(env, ns);
         var logs = Path.Combine(TestAssets.RepoRoot, ".build", "bench-logs");
-        var cluster = new LocalSiloCluster(PublishedApps.Locate(), env.Mongo.Url, logs);
-        await cluster.StartSilosAsync(3);
-        var watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns);
+        var apps = PublishedApps.Locate();
+        var cluster = new LocalSiloCluster(apps, env.Mongo.Url, logs);
+        await cluster.StartSilosAsync(3, ContentRoot(apps));
+        var watchHost = await cluster.StartWatchHostAsync(env.Kube.KubeconfigPath, ns, ns, ContentRoot(apps));
         var client = Host.CreateDefaultBuilder()
             .UseOrleansClient(c => c.UseStaticClustering([.. cluster.Silos.Select(s => new IPEndPoint(IPAddress.Loopback, s.GatewayPort))])
                 .Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("agentjob-sync", "agentjob-sync")))
@@ -70,8 +71,14 @@ internal sealed class BenchSystem : IAsyncDisposable
         WatchHost.Process.Terminate();
         await WatchHost.Process.WaitForExitAsync();
         await whileDown();
-        WatchHost = await Cluster.StartWatchHostAsync(Env.Kube.KubeconfigPath, Namespace, Namespace);
+        WatchHost = await Cluster.StartWatchHostAsync(Env.Kube.KubeconfigPath, Namespace, Namespace, ContentRoot(PublishedApps.Locate()));
     }
+
+    // The processes' content root is their own directory, as in the image (WORKDIR /app), not the repository the bench
+    // runs in: the host watches its content root for configuration changes, and every file the bench, its logs and
+    // other builds write under the repository woke that watcher in each process (seen in the CPU traces).
+    private static Dictionary<string, string> ContentRoot(PublishedApps apps) =>
+        new() { ["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(apps.SiloDll)! };
 
     /// <summary>The managed heaps of <paramref name="ports"/> after their last collections, in bytes.</summary>
     public static Task<double> HeapBytesAsync(IEnumerable<int> ports) => Scrape.SumAsync(ports, "dotnet_gc_last_collection_heap_size_bytes");

@@ -9,7 +9,7 @@ using Orleans.Runtime;
 namespace AgentJobSync.Bench;
 
 /// <summary>
-/// <c>make soak</c>: steady traffic at half the raw rate for <c>SOAK_MINUTES</c> (default 30). Every second a new user
+/// <c>make soak</c>: steady traffic at half the raw rate (<c>SOAK_RAW_FRACTION</c>) for <c>SOAK_MINUTES</c> (default 30). Every second a new user
 /// gets a batch of jobs, each created, then one second apart made inactive, executing and completed, and deleted ten
 /// seconds later (so the number of live jobs stays level and memory may not grow with it). Each minute: memory of the
 /// silos and the watch host (resident, and managed heap after a full collection in each silo) and the lag from a
@@ -25,6 +25,9 @@ internal static class Soak
     {
         var minutes = (int)Setting("SOAK_MINUTES", 30);
         var warmUp = Math.Min((int)Setting("SOAK_WARMUP_MINUTES", 5), Math.Max(1, minutes - 3));
+        // The part of the raw rate offered: half by default (the target's load); less to watch memory under a load the
+        // pipeline carries today.
+        var fraction = Setting("SOAK_RAW_FRACTION", 0.5);
         var rawSeconds = TimeSpan.FromSeconds(5);
         double database = 0, apiServer = 0;
         await using var system = await BenchSystem.StartAsync(async (env, ns) =>
@@ -34,7 +37,7 @@ internal static class Soak
         });
         var raw = Math.Min(database, apiServer);
         // Each job's life persists four transitions (New, Pending, Executing, Complete).
-        var perBatch = Math.Max(1, (int)Math.Round(raw / 2 / 4));
+        var perBatch = Math.Max(1, (int)Math.Round(raw * fraction / 4));
         Console.WriteLine(SoakSample.Header);
         Console.WriteLine($"soak: raw rate {raw:F0}/s (database {database:F0}, API server {apiServer:F0}); offering {perBatch * 4}/s transitions ({perBatch} jobs a second) for {minutes} min, warm-up {warmUp} min");
 

@@ -2,7 +2,7 @@ using ScottPlot;
 
 namespace AgentJobSync.Bench;
 
-/// <summary>The soak's minutes as a PNG: memory (left axis, MiB) and lag p99 (right axis, ms); the warm-up shaded.</summary>
+/// <summary>The soak's minutes as a PNG: memory (left axis, MiB) and lag p99 (right axis, ms), both from zero; the warm-up shaded.</summary>
 internal static class SoakPlot
 {
     public static void Save(IReadOnlyList<SoakSample> samples, int warmUpMinutes, string path)
@@ -14,7 +14,7 @@ internal static class SoakPlot
         var heap = plot.Add.Scatter(minutes, samples.Select(s => s.HeapBytes / 1048576).ToArray());
         heap.LegendText = "managed heap MiB (silos after full GC + watch host)";
         var lag = plot.Add.Scatter(minutes, samples.Select(s => s.Lag.P99).ToArray());
-        lag.LegendText = "lag p99 ms (right axis)";
+        lag.LegendText = "lag p99 ms (right axis; 10,000: not persisted within 10 s)";
         lag.Axes.YAxis = plot.Axes.Right;
         var warmUp = plot.Add.HorizontalSpan(0, warmUpMinutes);
         warmUp.LegendText = "warm-up";
@@ -23,7 +23,11 @@ internal static class SoakPlot
         plot.Axes.Left.Label.Text = "MiB";
         plot.Axes.Right.Label.Text = "lag p99 ms";
         plot.Title("make soak: memory and lag each minute");
-        plot.ShowLegend(Alignment.LowerRight);
+        // Both axes from zero, so a flat line looks flat and a small drift small.
+        plot.Axes.AutoScale();
+        plot.Axes.SetLimitsY(0, Math.Max(1, samples.Max(s => s.ResidentBytes) / 1048576 * 1.3), plot.Axes.Left);
+        plot.Axes.SetLimitsY(0, Math.Max(1, samples.Where(s => !double.IsNaN(s.Lag.P99)).Select(s => s.Lag.P99).DefaultIfEmpty(1).Max() * 1.3), plot.Axes.Right);
+        plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 560);
     }
 }
