@@ -30,6 +30,9 @@ internal static class DiagnosticsTools
         Directory.CreateDirectory(ProfilesDirectory);
         var file = Path.Combine(ProfilesDirectory, name + ".nettrace");
         var process = Start("dotnet-trace", "collect", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "-o", file);
+        // Its progress lines are drained and dropped, so a full pipe never stops the tool.
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         // The session is open once the tool says so; sampling before that would miss the phase's start.
         var started = Stopwatch.StartNew();
         while (!File.Exists(file) && !process.HasExited && started.Elapsed < TimeSpan.FromSeconds(30))

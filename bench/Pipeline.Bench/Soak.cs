@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentJobSync.Grains;
 using AgentJobSync.TestHarness;
-using k8s;
 using Orleans.Runtime;
 
 namespace AgentJobSync.Bench;
