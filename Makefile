@@ -17,7 +17,7 @@ RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
 TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests
 
-.PHONY: image image-push all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-grains bench-micro manifests manifests-static manifests-check
+.PHONY: image image-push all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-tools soak bench-grains bench-micro manifests manifests-static manifests-check
 
 all: test
 
@@ -106,10 +106,25 @@ image:
 image-push:
 	@scripts/image.sh push $(IMAGE)
 
-## bench: end-to-end figures (raw rates, pipeline rate and lag, memory per tracked job, catch-up) in bench/results.json;
-## BENCH_SECONDS, BENCH_WRITERS, BENCH_JOBS, BENCH_LAG_SECONDS, BENCH_SCALE_JOBS size it
-bench: deps publish
+## bench: end-to-end figures (raw rates, pipeline rate and lag, memory per tracked job, catch-up) in bench/results.json,
+## each headline figure against its target; BENCH_SECONDS, BENCH_WRITERS, BENCH_JOBS, BENCH_LAG_SECONDS,
+## BENCH_SCALE_JOBS (default 20000), BENCH_CATCHUP_MINUTES size it; BENCH_PROFILE=1 adds a CPU-traced sustained phase
+bench: deps publish bench-tools
 	dotnet run --project bench/Pipeline.Bench -c Release
+
+## soak: SOAK_MINUTES (default 30) of steady traffic at SOAK_RAW_FRACTION (default 0.5) of the raw rate; memory and lag
+## each minute, bench/soak.png; fails when memory keeps growing after SOAK_WARMUP_MINUTES (default 5) or a job is lost.
+## Not part of `make test`.
+soak: deps publish
+	dotnet run --project bench/Pipeline.Bench -c Release -- soak
+
+## bench-tools: dotnet-trace and dotnet-gcdump in .build/tools (CPU traces and heap dumps of the bench's processes)
+TOOLS_DIR := $(CURDIR)/.build/tools
+DIAGNOSTICS_VERSION := 10.0.750501
+bench-tools:
+	@for tool in dotnet-trace dotnet-gcdump; do \
+		[ -x $(TOOLS_DIR)/$$tool ] || dotnet tool install --tool-path $(TOOLS_DIR) $$tool --version $(DIAGNOSTICS_VERSION); \
+	done
 
 ## bench-grains: grain calls/s through a 3-silo TestCluster on the real database, memory per idle activation
 bench-grains: deps

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Models;
 
 namespace AgentJobSync.Bench;
 
@@ -22,4 +23,15 @@ internal static class BenchJobs
         var created = await kube.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(body, Group, Version, ns, Plural);
         return created["metadata"]!["uid"]!.GetValue<string>();
     }
+
+    /// <summary>Merge-patches <c>status.state</c> of the job named <paramref name="name"/>.</summary>
+    public static Task SetStateAsync(IKubernetes kube, string ns, string name, string state)
+    {
+        var patch = new JsonObject { ["status"] = new JsonObject { ["state"] = state, ["message"] = "bench " + state } };
+        return kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
+            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, ns, Plural, name);
+    }
+
+    public static Task DeleteAsync(IKubernetes kube, string ns, string name) =>
+        kube.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, ns, Plural, name);
 }

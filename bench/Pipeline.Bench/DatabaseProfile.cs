@@ -30,6 +30,9 @@ internal sealed record DatabaseProfile(IReadOnlyDictionary<string, (double Count
         c => earlier.ByCommand.TryGetValue(c.Key, out var e) ? (c.Value.Count - e.Count, c.Value.Seconds - e.Seconds) : c.Value,
         StringComparer.Ordinal));
 
+    /// <summary>Commands of every name.</summary>
+    public double Total => ByCommand.Values.Sum(c => c.Count);
+
     public JsonObject ToJson()
     {
         var json = new JsonObject();

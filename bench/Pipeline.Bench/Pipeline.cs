@@ -52,7 +52,7 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
     /// every job's three transitions, then reads each persisted transition's time from the grains' timelines.
     /// Returns the offered rate achieved and the lags in milliseconds.
     /// </summary>
-    public async Task<(double Offered, List<double> LagsMs, int Missing)> OpenLoopLagAsync(IReadOnlyList<(string Name, string Uid)> jobs, int perSecond, TimeSpan timeout)
+    public async Task<(double Offered, List<double> LagsMs, int Missing)> OpenLoopLagAsync(IReadOnlyList<(string Name, string Uid)> jobs, double perSecond, TimeSpan timeout)
     {
         var mark = await PersistedAsync("Complete");
         var schedule = Path.SelectMany((state, round) => jobs.Select(job => (job, state, round))).ToList();
@@ -62,7 +62,7 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
         var inFlight = new List<Task>();
         for (var i = 0; i < schedule.Count; i++)
         {
-            var due = TimeSpan.FromSeconds(i / (double)perSecond);
+            var due = TimeSpan.FromSeconds(i / perSecond);
             if (due > clock.Elapsed)
             {
                 // Pacing the offered load (open loop), not waiting for the system under test.
@@ -111,12 +111,7 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
     }
 
     /// <summary>Merge-patches <c>status.state</c> of the job named <paramref name="name"/>.</summary>
-    public Task SetStateAsync(string name, string state)
-    {
-        var patch = new JsonObject { ["status"] = new JsonObject { ["state"] = state, ["message"] = "bench " + state } };
-        return kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), BenchJobs.Group, BenchJobs.Version, ns, BenchJobs.Plural, name);
-    }
+    public Task SetStateAsync(string name, string state) => BenchJobs.SetStateAsync(kube, ns, name, state);
 
     /// <summary>Transitions to <paramref name="status"/> the silos have persisted so far (their own counter).</summary>
     public Task<double> PersistedAsync(string status) =>
@@ -132,7 +127,9 @@ internal sealed class Pipeline(IKubernetes kube, string ns, UserDocuments users,
     {
         var pending = uids.ToHashSet(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        // Polling intervals of a bench, not a test's synchronisation.
+        // Polling intervals of a bench, not a test's synchronisation. Every 200 ms: the sustained phase lasts seconds, so
+        // a coarser poll would add its error to the rate. (Scraping costs the silos CPU, mostly Orleans' directory-cache
+        // gauge in a CPU trace, but polling once a second instead left the CPU per transition unchanged: 5.90 vs 5.93 ms.)
         while (clock.Elapsed < limit && await PersistedAsync(status) - mark < pending.Count)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200));

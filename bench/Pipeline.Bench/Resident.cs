@@ -2,12 +2,17 @@ using System.Globalization;
 
 namespace AgentJobSync.Bench;
 
-/// <summary>Resident memory of processes, from <c>/proc/PID/status</c> (VmRSS): what a pod's memory limit counts.</summary>
+/// <summary>Resident memory and threads of processes, from <c>/proc/PID/status</c>: VmRSS is what a pod's memory limit counts.</summary>
 internal static class Resident
 {
-    public static long Bytes(IEnumerable<int> pids) => pids.Sum(pid =>
+    public static long Bytes(IEnumerable<int> pids) => pids.Sum(pid => Field(pid, "VmRSS:") * 1024);
+
+    /// <summary>Threads of <paramref name="pids"/> (each thread's stack adds to the resident memory).</summary>
+    public static long Threads(IEnumerable<int> pids) => pids.Sum(pid => Field(pid, "Threads:"));
+
+    private static long Field(int pid, string name)
     {
-        var line = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    });
+        var line = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith(name, StringComparison.Ordinal));
+        return long.Parse(line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
 }

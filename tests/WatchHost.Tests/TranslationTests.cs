@@ -116,6 +116,25 @@ public sealed class TranslationTests
         Assert.False(AgentJobParser.TryParse(document.RootElement, out _));
     }
 
+    [Fact]
+    public void Cached_jobs_share_repeated_namespace_state_and_agent_and_the_owner_as_creator()
+    {
+        // Each job is read from its own JSON, as from the API server: equal text, separate strings until shared.
+        static AgentJob Job(string name, string uid) => Parse($$$"""
+            {"metadata": {"namespace": "ea-platform", "name": "{{{name}}}", "uid": "{{{uid}}}"},
+             "spec": {"user": "6f1c2b9e-0000-4000-8000-000000000001", "creator": "6f1c2b9e-0000-4000-8000-000000000001", "agentID": "agent-7"},
+             "status": {"state": "executing"}}
+            """);
+        var first = Job("job-1", "uid-1");
+        var second = Job("job-2", "uid-2");
+
+        Assert.Same(first.Namespace, second.Namespace);
+        Assert.Same(first.State, second.State);
+        Assert.Same(first.AgentId, second.AgentId);
+        Assert.Same(first.User, first.Creator);
+        Assert.Equal(("ea-platform", "executing", "agent-7", "6f1c2b9e-0000-4000-8000-000000000001"), (second.Namespace, second.State, second.AgentId, second.Creator));
+    }
+
     private static AgentJob Parse(string json)
     {
         using var document = JsonDocument.Parse(json);

@@ -33,18 +33,22 @@ public static class AgentJobParser
 
         var spec = Child(json, "spec");
         var status = Child(json, "status");
+        var user = Text(spec, "user");
+        var creator = Text(spec, "creator");
+        // The watch host caches every job: values that repeat across jobs are held once (SharedStrings), and a creator
+        // who is the owner, as is usual, shares the owner's string.
         job = new AgentJob(
-            ns,
+            SharedStrings.Of(ns)!,
             name,
             uid,
             Text(metadata, "resourceVersion"),
             Timestamp(metadata, "creationTimestamp"),
             Timestamp(metadata, "deletionTimestamp"),
-            Text(spec, "user"),
-            Text(spec, "agentID"),
-            Text(spec, "creator"),
+            user,
+            SharedStrings.Of(Text(spec, "agentID")),
+            creator == user ? user : creator,
             Text(spec, "name"),
-            Text(status, "state"),
+            SharedStrings.Of(Text(status, "state")),
             Nodes(status));
         return true;
     }
