@@ -2,16 +2,16 @@ namespace AgentJobSync.WatchHost.Events;
 
 /// <summary>
 /// Decides, before any API call, whether an event about a job is written, folded into the series of the same recent
-/// Event, or dropped: de-duplication by job UID, type and reason within a window, then a token bucket per job and one
-/// for the whole process (client-go's EventCorrelator does the same for core Events). Pure logic on a
+/// Event, or dropped: de-duplication by job UID, type and reason within a window, then a token bucket
+/// (System.Threading.RateLimiting) per job and one for the whole process (client-go's EventCorrelator does the same for core Events). Pure logic on a
 /// <see cref="TimeProvider"/>, so its limits are tested without waiting.
 /// </summary>
 public sealed class EventGate(EventOptions options, TimeProvider time)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(string Uid, string Type, string Reason), Series> recent = [];
-    private readonly Dictionary<string, TokenBucket> perJob = new(StringComparer.Ordinal);
-    private TokenBucket? global;
+    private readonly Dictionary<string, ClockedTokenBucket> perJob = new(StringComparer.Ordinal);
+    private ClockedTokenBucket? global;
 
     /// <summary>Decides about <paramref name="jobEvent"/> for the job <paramref name="uid"/> named <paramref name="jobName"/>.</summary>
     public EventDecision Decide(string uid, string jobName, JobEvent jobEvent)
@@ -20,7 +20,7 @@ public sealed class EventGate(EventOptions options, TimeProvider time)
         var now = time.GetUtcNow();
         lock (gate)
         {
-            global ??= new TokenBucket(options.GlobalBurst, options.GlobalRefill, now);
+            global ??= new ClockedTokenBucket(options.GlobalBurst, options.GlobalRefill, now);
             var key = (uid, jobEvent.Type, jobEvent.Reason);
             var existing = recent.TryGetValue(key, out var series) && now - series.First < options.DedupWindow ? series : null;
             if (existing is not null)
@@ -30,7 +30,7 @@ public sealed class EventGate(EventOptions options, TimeProvider time)
 
             if (!perJob.TryGetValue(uid, out var bucket))
             {
-                perJob[uid] = bucket = new TokenBucket(options.PerJobBurst, options.PerJobRefill, now);
+                perJob[uid] = bucket = new ClockedTokenBucket(options.PerJobBurst, options.PerJobRefill, now);
             }
 
             // Both buckets must have a token; take from neither unless both can give.
@@ -50,6 +50,23 @@ public sealed class EventGate(EventOptions options, TimeProvider time)
             recent[key] = new Series(name, now) { Count = 1 };
             Prune(now);
             return new EventDecision(EventAction.Create, name, 1);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the series <paramref name="name"/> of <paramref name="jobEvent"/> for <paramref name="uid"/> when its first
+    /// Event was never written, so the next report creates one instead of patching an Event that does not exist.
+    /// </summary>
+    public void Forget(string uid, JobEvent jobEvent, string name)
+    {
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        lock (gate)
+        {
+            var key = (uid, jobEvent.Type, jobEvent.Reason);
+            if (recent.TryGetValue(key, out var series) && series.Name == name)
+            {
+                recent.Remove(key);
+            }
         }
     }
 
@@ -75,7 +92,8 @@ public sealed class EventGate(EventOptions options, TimeProvider time)
 
         foreach (var full in perJob.Where(b => b.Value.IsFull(now)).Select(b => b.Key).ToList())
         {
-            perJob.Remove(full);
+            perJob.Remove(full, out var bucket);
+            bucket?.Dispose();
         }
     }
 
