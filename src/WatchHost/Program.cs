@@ -58,6 +58,7 @@ return await ProcessEntry.RunAsync(async () =>
         },
     });
     builder.Services.AddSingleton<RoutingStatus>();
+    builder.Services.AddSingleton<LeaseProgress>();
     builder.Services.AddSingleton<ObservedLeaseLock>();
     builder.Services.AddSingleton<LeaseReleaser>();
     builder.Services.AddHostedService<LeaderElectedRouting>();

@@ -17,7 +17,7 @@ namespace AgentJobSync.WatchHost.Events;
 /// the full backlog cannot take is dropped and counted; a failed write is logged and counted, never retried into the
 /// routing path. A series whose first Event was dropped or failed starts again with a new Event.
 /// </summary>
-public sealed partial class KubernetesEventRecorder : IJobEventSink
+public sealed partial class KubernetesEventRecorder : IJobEventSink, IDisposable
 {
     private readonly IKubernetes client;
     private readonly EventGate gate;
@@ -134,6 +134,9 @@ public sealed partial class KubernetesEventRecorder : IJobEventSink
             LogWriteFailed(logger, e, jobEvent.Type, jobEvent.Reason, job.Namespace, job.Name);
         }
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => gate.Dispose();
 
     private Eventsv1Event NewEvent(AgentJob job, JobEvent jobEvent, string name, DateTimeOffset at) => new()
     {

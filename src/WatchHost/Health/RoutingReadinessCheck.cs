@@ -8,7 +8,7 @@ namespace AgentJobSync.WatchHost.Health;
 /// made list or watch progress on each within <see cref="WatchSettings.ProgressBound"/>, or standing by having read
 /// the Lease within its duration (a standby that cannot read it could not take over). Says which rule failed and why.
 /// </summary>
-public sealed class RoutingReadinessCheck(RoutingStatus status, ClusterConnection connection, ObservedLeaseLock lease, LeaseSettings leaseSettings, WatchSettings settings)
+public sealed class RoutingReadinessCheck(RoutingStatus status, ClusterConnection connection, LeaseProgress lease, LeaseSettings leaseSettings, WatchSettings settings)
     : IHealthCheck
 {
     /// <inheritdoc/>
@@ -38,9 +38,9 @@ public sealed class RoutingReadinessCheck(RoutingStatus status, ClusterConnectio
 
         if (role == RoutingRole.Standby)
         {
-            return lease.Progress.SinceProgress <= leaseSettings.Duration
+            return lease.Reads.SinceProgress <= leaseSettings.Duration
                 ? HealthCheckResult.Healthy("standby: campaigning for the lease")
-                : HealthCheckResult.Unhealthy($"standby: the lease was not read within {leaseSettings.Duration} (LEASE_DURATION); " + lease.Progress.Describe());
+                : HealthCheckResult.Unhealthy($"standby: the lease was not read within {leaseSettings.Duration} (LEASE_DURATION); " + lease.Reads.Describe());
         }
 
         return HealthCheckResult.Unhealthy($"not campaigning ({role})");

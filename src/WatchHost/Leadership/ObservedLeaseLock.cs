@@ -14,24 +14,21 @@ namespace AgentJobSync.WatchHost.Leadership;
 /// failure is logged with its HTTP status code and counted, and each successful read is progress for readiness.
 /// </summary>
 public sealed partial class ObservedLeaseLock(
-    IKubernetes client, LeaseSettings lease, WatchHostMetrics metrics, TimeProvider time, ILogger<ObservedLeaseLock> logger)
+    IKubernetes client, LeaseSettings lease, LeaseProgress progress, WatchHostMetrics metrics, ILogger<ObservedLeaseLock> logger)
     : LeaseLock(client, lease.Namespace, lease.Name, lease.Identity)
 {
-    /// <summary>When the Lease was last read (a missing Lease, to be created, counts as read).</summary>
-    public LoopProgress Progress { get; } = new("lease " + lease.Namespace + "/" + lease.Name, time);
-
     /// <inheritdoc/>
     protected override async Task<V1Lease> ReadMetaObjectAsync(IKubernetes client, string name, string namespaceParameter, CancellationToken cancellationToken)
     {
         try
         {
             var read = await base.ReadMetaObjectAsync(client, name, namespaceParameter, cancellationToken).ConfigureAwait(false);
-            Progress.Advanced();
+            progress.Reads.Advanced();
             return read;
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
         {
-            Progress.Advanced(); // no Lease yet: the elector creates it
+            progress.Reads.Advanced(); // no Lease yet: the elector creates it
             throw;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -73,7 +70,7 @@ public sealed partial class ObservedLeaseLock(
     {
         var code = FailureText.StatusCode(e);
         var failure = FailureText.Describe(e);
-        Progress.Failed($"{operation}: {failure}");
+        progress.Reads.Failed($"{operation}: {failure}");
         metrics.LeaseFailed(operation, code);
         LogFailed(logger, e, operation, lease.Namespace, lease.Name, code, failure);
     }
