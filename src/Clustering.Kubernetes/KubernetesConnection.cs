@@ -3,39 +3,17 @@ using k8s;
 namespace AgentJobSync.Clustering.Kubernetes;
 
 /// <summary>
-/// Chooses the API server and namespace from <see cref="KubernetesMembershipOptions"/>: explicit kubeconfig, else the
-/// pod's service account, else <c>KUBECONFIG</c> or <c>~/.kube/config</c>. One place, so the table and the gateway
-/// list provider always talk to the same cluster.
+/// Opens the membership's API server connection (<see cref="KubernetesApiClient"/>) and chooses its namespace: the
+/// configured one, else the kubeconfig context's or the pod's (the service account's), else <c>default</c>. One place, so the table and the gateway list
+/// provider always talk to the same cluster.
 /// </summary>
 internal static class KubernetesConnection
 {
-    private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-
     public static (IKubernetes Client, string Namespace) Open(KubernetesMembershipOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        KubernetesClientConfiguration configuration;
-        string? contextNamespace;
-        if (!string.IsNullOrEmpty(options.KubeconfigPath))
-        {
-            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath);
-            contextNamespace = configuration.Namespace;
-        }
-        else if (KubernetesClientConfiguration.IsInCluster())
-        {
-            configuration = KubernetesClientConfiguration.InClusterConfig();
-            contextNamespace = File.Exists(ServiceAccountNamespaceFile) ? File.ReadAllText(ServiceAccountNamespaceFile).Trim() : configuration.Namespace;
-        }
-        else
-        {
-            // BuildDefaultConfig reads KUBECONFIG, then ~/.kube/config.
-            configuration = KubernetesClientConfiguration.BuildDefaultConfig();
-            contextNamespace = configuration.Namespace;
-        }
-
-        var ns = !string.IsNullOrEmpty(options.Namespace) ? options.Namespace
-            : !string.IsNullOrEmpty(contextNamespace) ? contextNamespace
-            : "default";
+        var configuration = KubernetesApiClient.Configuration(options.KubeconfigPath);
+        var ns = !string.IsNullOrEmpty(options.Namespace) ? options.Namespace : !string.IsNullOrEmpty(configuration.Namespace) ? configuration.Namespace : "default";
         return (new k8s.Kubernetes(configuration), ns);
     }
 }

@@ -1,10 +1,12 @@
 using AgentJobSync.WatchHost.Health;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.WatchHost;
 
 /// <summary>
 /// Proves the Orleans client connection at start by asking the cluster for its active silos, and marks the connection
-/// confirmed for readiness. Retries until the silos answer, so a watch host started before them becomes ready later.
+/// confirmed for readiness. Retries with capped backoff until the silos answer, so a watch host started before them becomes ready later.
 /// </summary>
 public sealed partial class ClusterConnectionReporter(
     IClusterClient client, WatchHostSettings settings, ClusterConnection connection, ILogger<ClusterConnectionReporter> logger) : BackgroundService
@@ -12,26 +14,34 @@ public sealed partial class ClusterConnectionReporter(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Until a silo answers, keep asking; readiness stays false meanwhile.
+        var untilAnswered = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !stoppingToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    LogNotYet(logger, args.Outcome.Exception!, settings.ClusterId);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
         {
-            try
-            {
-                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(stoppingToken).ConfigureAwait(false);
-                connection.Confirmed();
-                LogConnected(logger, settings.ClusterId, hosts.Count, settings.Clustering.ToString());
-                return;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // Until a silo answers, keep asking; readiness stays false meanwhile.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogNotYet(logger, e, settings.ClusterId);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            var hosts = await untilAnswered.ExecuteAsync(
+                async ct => await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ct).ConfigureAwait(false),
+                stoppingToken).ConfigureAwait(false);
+            connection.Confirmed();
+            LogConnected(logger, settings.ClusterId, hosts.Count, settings.Clustering.ToString());
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
         }
     }
 

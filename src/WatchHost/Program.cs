@@ -1,4 +1,5 @@
 using System.Net;
+using AgentJobSync.Clustering.Kubernetes;
 using AgentJobSync.Clustering.Kubernetes.Hosting;
 using AgentJobSync.ServiceDefaults;
 using AgentJobSync.ServiceDefaults.Tracing;
@@ -9,7 +10,6 @@ using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Leadership;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Routing;
-using k8s;
 
 return await ProcessEntry.RunAsync(async () =>
 {
@@ -21,6 +21,7 @@ return await ProcessEntry.RunAsync(async () =>
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(settings.Lease);
+    builder.Services.AddSingleton(settings.Watch);
 
     // The watch host is an Orleans client: it reaches the grains through the silos' gateways, listed statically
     // (silos with localhost clustering) or read from the membership objects on Kubernetes.
@@ -48,13 +49,21 @@ return await ProcessEntry.RunAsync(async () =>
     builder.Services.AddHostedService<ClusterConnectionReporter>();
 
     // Routing, only while this replica holds the lease.
-    builder.Services.AddSingleton(_ => KubernetesClientFactory.Create());
+    builder.Services.AddSingleton(_ => KubernetesApiClient.Create(settings.Watch.KubeconfigPath));
     builder.Services.AddAgentJobRouting(new RoutingOptions
     {
         Workers = settings.Workers,
-        Informer = new InformerOptions { Namespaces = settings.Namespaces, ResyncPeriod = settings.ResyncPeriod },
+        Informer = new InformerOptions
+        {
+            Namespaces = settings.Namespaces,
+            ResyncPeriod = settings.ResyncPeriod,
+            WatchTimeout = settings.Watch.WatchTimeout,
+            RequestTimeout = KubernetesApiClient.RequestTimeout,
+        },
     });
     builder.Services.AddSingleton<RoutingStatus>();
+    builder.Services.AddSingleton<LeaseProgress>();
+    builder.Services.AddSingleton<ObservedLeaseLock>();
     builder.Services.AddSingleton<LeaseReleaser>();
     builder.Services.AddHostedService<LeaderElectedRouting>();
     builder.Services.AddHealthChecks()

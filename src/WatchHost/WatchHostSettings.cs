@@ -18,7 +18,8 @@ public sealed record WatchHostSettings(
     IReadOnlyList<string> Namespaces,
     int Workers,
     TimeSpan ResyncPeriod,
-    LeaseSettings Lease)
+    LeaseSettings Lease,
+    WatchSettings Watch)
 {
     private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
@@ -38,7 +39,8 @@ public sealed record WatchHostSettings(
             Namespaces: [.. (reader.String("WATCH_NAMESPACES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             Workers: ReadInt(reader, "WORKERS", 16, 1, 512),
             ResyncPeriod: reader.Duration("RESYNC_PERIOD", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
-            Lease: lease);
+            Lease: lease,
+            Watch: WatchSettings.Read(reader));
         reader.ThrowIfInvalid();
         return settings;
     }

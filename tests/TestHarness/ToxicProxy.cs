@@ -48,6 +48,26 @@ public sealed class ToxicProxy
         await server.SendAsync(HttpMethod.Post, $"proxies/{Uri.EscapeDataString(Name)}/toxics", toxic, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stalls every connection without closing it: whatever either side sends is swallowed (Toxiproxy's <c>timeout</c>
+    /// toxic with timeout 0) until <see cref="RemoveToxicsAsync"/>. New connections are accepted and stall too.
+    /// </summary>
+    public async Task StallAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var stream in new[] { "upstream", "downstream" })
+        {
+            var toxic = new JsonObject
+            {
+                ["name"] = $"stall_{stream}_{Guid.NewGuid():N}",
+                ["type"] = "timeout",
+                ["stream"] = stream,
+                ["toxicity"] = 1.0,
+                ["attributes"] = new JsonObject { ["timeout"] = 0 },
+            };
+            await server.SendAsync(HttpMethod.Post, $"proxies/{Uri.EscapeDataString(Name)}/toxics", toxic, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Removes every toxic of this proxy.</summary>
     public async Task RemoveToxicsAsync(CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using AgentJobSync.TestHarness;
 using AgentJobSync.WatchHost.Events;
 using Xunit;
 
@@ -11,7 +12,7 @@ public sealed class EventGateTests
     [Fact]
     public void The_same_job_and_reason_is_one_event_whose_series_count_grows()
     {
-        var gate = new EventGate(new EventOptions { PerJobBurst = 10 }, time);
+        using var gate = new EventGate(new EventOptions { PerJobBurst = 10 }, time);
         var first = gate.Decide("uid-1", "job-1", InvalidOwner);
         var second = gate.Decide("uid-1", "job-1", InvalidOwner);
         var third = gate.Decide("uid-1", "job-1", InvalidOwner);
@@ -25,7 +26,7 @@ public sealed class EventGateTests
     [Fact]
     public void Another_reason_or_another_job_or_an_expired_window_is_a_new_event()
     {
-        var gate = new EventGate(new EventOptions { DedupWindow = TimeSpan.FromMinutes(10) }, time);
+        using var gate = new EventGate(new EventOptions { DedupWindow = TimeSpan.FromMinutes(10) }, time);
         var first = gate.Decide("uid-1", "job-1", InvalidOwner);
         Assert.Equal(EventAction.Create, gate.Decide("uid-1", "job-1", new JobEvent(JobEvent.Normal, "Synced", "ok")).Action);
         Assert.Equal(EventAction.Create, gate.Decide("uid-2", "job-2", InvalidOwner).Action);
@@ -36,29 +37,43 @@ public sealed class EventGateTests
     }
 
     [Fact]
-    public void A_job_over_its_burst_is_rate_limited_until_a_token_returns()
+    public void A_job_over_its_burst_is_rate_limited_and_other_jobs_are_not()
     {
-        var gate = new EventGate(new EventOptions { PerJobBurst = 2, PerJobRefill = TimeSpan.FromMinutes(1) }, time);
+        using var gate = new EventGate(new EventOptions { PerJobBurst = 2, PerJobRefill = TimeSpan.FromHours(1) }, time);
         Assert.NotEqual(EventAction.RateLimited, gate.Decide("uid-1", "job-1", InvalidOwner).Action);
         Assert.NotEqual(EventAction.RateLimited, gate.Decide("uid-1", "job-1", new JobEvent(JobEvent.Normal, "Synced", "ok")).Action);
-        Assert.Equal(EventAction.RateLimited, gate.Decide("uid-1", "job-1", InvalidOwner).Action);
-        Assert.NotEqual(EventAction.RateLimited, gate.Decide("uid-2", "job-2", InvalidOwner).Action); // other jobs unaffected
+        var limited = gate.Decide("uid-1", "job-1", InvalidOwner);
+        Assert.Equal(EventAction.RateLimited, limited.Action);
+        Assert.Equal(2, limited.Count); // the limited repeat still counts in the series
+        Assert.NotEqual(EventAction.RateLimited, gate.Decide("uid-2", "job-2", InvalidOwner).Action);
+    }
 
-        time.Advance(TimeSpan.FromSeconds(59));
-        Assert.Equal(EventAction.RateLimited, gate.Decide("uid-1", "job-1", InvalidOwner).Action);
-        time.Advance(TimeSpan.FromSeconds(1));
-        var allowed = gate.Decide("uid-1", "job-1", InvalidOwner);
-        Assert.Equal(EventAction.UpdateSeries, allowed.Action);
-        Assert.Equal(4, allowed.Count); // the limited repeats still count in the series
+    [Fact]
+    public async Task A_rate_limited_job_writes_again_once_its_bucket_refilled()
+    {
+        using var gate = new EventGate(new EventOptions { PerJobBurst = 1, PerJobRefill = TimeSpan.FromMilliseconds(20) }, time);
+        Assert.Equal(EventAction.Create, gate.Decide("uid-1", "job-1", InvalidOwner).Action);
+        await Eventually.UntilAsync(
+            () => gate.Decide("uid-1", "job-1", InvalidOwner).Action == EventAction.UpdateSeries, TimeSpan.FromSeconds(10), "a token returned");
     }
 
     [Fact]
     public void The_global_bucket_limits_all_jobs_together()
     {
-        var gate = new EventGate(new EventOptions { GlobalBurst = 3, GlobalRefill = TimeSpan.FromSeconds(1) }, time);
+        using var gate = new EventGate(new EventOptions { GlobalBurst = 3, GlobalRefill = TimeSpan.FromHours(1) }, time);
         var actions = Enumerable.Range(0, 5).Select(i => gate.Decide($"uid-{i}", $"job-{i}", InvalidOwner).Action).ToList();
         Assert.Equal([EventAction.Create, EventAction.Create, EventAction.Create, EventAction.RateLimited, EventAction.RateLimited], actions);
+    }
+
+    [Fact]
+    public void A_forgotten_series_starts_again_with_a_new_event()
+    {
+        using var gate = new EventGate(new EventOptions(), time);
+        var first = gate.Decide("uid-1", "job-1", InvalidOwner);
+        gate.Forget("uid-1", InvalidOwner, first.Name);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(EventAction.Create, gate.Decide("uid-9", "job-9", InvalidOwner).Action);
+        var again = gate.Decide("uid-1", "job-1", InvalidOwner);
+        Assert.Equal(EventAction.Create, again.Action);
+        Assert.NotEqual(first.Name, again.Name);
     }
 }

@@ -90,13 +90,45 @@ public sealed class InformerTests : IDisposable
         await Eventually.UntilAsync(() => enqueued.Count == 4, Timeout, "both keys queued again");
     }
 
-    private AgentJobInformer Start(TimeProvider? time = null, TimeSpan? resync = null)
+    [Fact]
+    public async Task Persistent_watch_errors_other_than_410_relist_after_a_bounded_number_of_tries()
+    {
+        source.Lists.Enqueue(new AgentJobListing([TestJobs.Job("a", rv: "5")], "5", 0));
+        source.Lists.Enqueue(new AgentJobListing([TestJobs.Job("a", rv: "9")], "9", 0));
+        for (var i = 0; i < 3; i++)
+        {
+            source.Watches.Enqueue(_ => Throw(new IOException("watch error 500: internal error")));
+        }
+
+        var informer = Start(relistAfterFailures: 3);
+
+        await Eventually.UntilAsync(() => source.ListCalls == 2, Timeout, "listed afresh after three failed watches");
+        Assert.Equal(["5", "5", "5"], source.WatchVersions.Take(3));
+        await Eventually.UntilAsync(() => source.WatchVersions.Contains("9"), Timeout, "watching from the new list's version");
+        Assert.True(informer.TryGet("ns/a", out var current));
+        Assert.Equal("9", current.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task A_watch_that_stalls_without_closing_fails_at_its_read_deadline_and_is_started_again()
+    {
+        source.Lists.Enqueue(new AgentJobListing([], "5", 0));
+        var informer = Start(watchTimeout: TimeSpan.FromMilliseconds(50));
+
+        // The scripted source's watches never end and never deliver: only the read deadline ends each one.
+        await Eventually.UntilAsync(() => source.WatchVersions.Count >= 3, Timeout, "each stalled watch ended at its deadline and was retried");
+        Assert.Contains("no answer within", informer.WatchProgress[0].LastError ?? "", StringComparison.Ordinal);
+    }
+
+    private AgentJobInformer Start(TimeProvider? time = null, TimeSpan? resync = null, int relistAfterFailures = 5, TimeSpan? watchTimeout = null)
     {
         var options = new InformerOptions
         {
             ReconnectBase = TimeSpan.FromMilliseconds(1),
             ReconnectCap = TimeSpan.FromMilliseconds(5),
             ResyncPeriod = resync ?? TimeSpan.FromHours(1),
+            RelistAfterFailures = relistAfterFailures,
+            WatchTimeout = watchTimeout ?? TimeSpan.FromMinutes(5),
         };
         var informer = new AgentJobInformer(source, options, enqueued.Enqueue, metrics, time ?? TimeProvider.System, NullLogger<AgentJobInformer>.Instance);
         _ = informer.RunAsync(stop.Token);

@@ -1,4 +1,5 @@
 using System.Net;
+using AgentJobSync.Clustering.Kubernetes;
 using AgentJobSync.Clustering.Kubernetes.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting.Kubernetes;
@@ -60,7 +61,7 @@ public static class SiloClusteringRegistration
             })
             .UseKubernetesHosting(options => options.Configure(o =>
             {
-                o.GetClientConfiguration = () => KubernetesApiConfiguration.Load(settings.KubeconfigPath);
+                o.GetClientConfiguration = () => KubernetesApiClient.Configuration(settings.KubeconfigPath);
                 o.DeleteDefunctSiloPods = settings.DeleteDeadSiloPods;
             }));
     }

@@ -1,5 +1,7 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Polly;
+using Polly.Timeout;
 
 namespace AgentJobSync.Silo.Health;
 
@@ -13,6 +15,7 @@ internal sealed class DatabasePing(IMongoClient client, TimeProvider time)
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     private readonly Lock gate = new();
+    private readonly ResiliencePipeline deadline = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(Timeout).Build();
     private Task<PingResult>? current;
     private DateTimeOffset startedAt;
 
@@ -33,15 +36,14 @@ internal sealed class DatabasePing(IMongoClient client, TimeProvider time)
 
     private async Task<PingResult> PingOnceAsync()
     {
-        using var timeout = new CancellationTokenSource(Timeout, time);
         try
         {
-            await client.GetDatabase("admin")
-                .RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: timeout.Token)
-                .ConfigureAwait(false);
+            await deadline.ExecuteAsync(
+                async ct => await client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct).ConfigureAwait(false),
+                CancellationToken.None).ConfigureAwait(false);
             return new PingResult(true, "the database answers");
         }
-        catch (OperationCanceledException)
+        catch (TimeoutRejectedException)
         {
             return new PingResult(false, $"the database did not answer a ping within {Timeout}");
         }

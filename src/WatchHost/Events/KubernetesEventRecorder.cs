@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
 using k8s;
@@ -12,10 +13,11 @@ namespace AgentJobSync.WatchHost.Events;
 /// <summary>
 /// Reports about jobs as <c>events.k8s.io/v1</c> Events regarding the AgentJob (its uid and resourceVersion in the
 /// reference) — separate objects, so the AgentJob itself is never written (see "Hands off the AgentJob"). Reports
-/// pass the <see cref="EventGate"/> at once and wait in a bounded backlog; <see cref="RunAsync"/> writes them. A failed
-/// write is logged and counted, never retried into the routing path.
+/// pass the <see cref="EventGate"/> at once and wait in a bounded backlog; <see cref="RunAsync"/> writes them. A report
+/// the full backlog cannot take is dropped and counted; a failed write is logged and counted, never retried into the
+/// routing path. A series whose first Event was dropped or failed starts again with a new Event.
 /// </summary>
-public sealed partial class KubernetesEventRecorder : IJobEventSink
+public sealed partial class KubernetesEventRecorder : IJobEventSink, IDisposable
 {
     private readonly IKubernetes client;
     private readonly EventGate gate;
@@ -34,12 +36,20 @@ public sealed partial class KubernetesEventRecorder : IJobEventSink
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
         gate = new EventGate(options, time);
+        Progress = new LoopProgress("Event writer", time);
+        // Wait mode so that TryWrite answers false when the backlog is full (DropWrite would drop and answer true).
         backlog = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Backlog)
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
     }
+
+    /// <summary>Advanced whenever a write ends, written or failed.</summary>
+    public LoopProgress Progress { get; }
+
+    /// <summary>Events waiting to be written.</summary>
+    public int Backlog => backlog.Reader.Count;
 
     /// <inheritdoc/>
     public void Report(AgentJob job, JobEvent jobEvent)
@@ -56,6 +66,11 @@ public sealed partial class KubernetesEventRecorder : IJobEventSink
         if (!backlog.Writer.TryWrite(new Pending(job, jobEvent, decision, time.GetUtcNow())))
         {
             metrics.KubeEvent("dropped");
+            if (decision.Action == EventAction.Create)
+            {
+                // The Event will not exist: the next report of this series must create it, not patch a missing object.
+                gate.Forget(job.Uid, jobEvent, decision.Name);
+            }
         }
     }
 
@@ -67,6 +82,7 @@ public sealed partial class KubernetesEventRecorder : IJobEventSink
             await foreach (var pending in backlog.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                Progress.Advanced();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -109,10 +125,18 @@ public sealed partial class KubernetesEventRecorder : IJobEventSink
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            if (decision.Action == EventAction.Create)
+            {
+                gate.Forget(job.Uid, jobEvent, decision.Name);
+            }
+
             metrics.KubeEvent("failed");
             LogWriteFailed(logger, e, jobEvent.Type, jobEvent.Reason, job.Namespace, job.Name);
         }
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => gate.Dispose();
 
     private Eventsv1Event NewEvent(AgentJob job, JobEvent jobEvent, string name, DateTimeOffset at) => new()
     {

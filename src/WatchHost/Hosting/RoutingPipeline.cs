@@ -1,5 +1,6 @@
 using AgentJobSync.WatchHost.Directory;
 using AgentJobSync.WatchHost.Events;
+using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Queue;
@@ -54,7 +55,9 @@ public sealed class RoutingPipeline : IDisposable
         }
 
         var reconciler = new JobReconciler(Informer, router, events, Outcomes, metrics, time, loggers.CreateLogger<JobReconciler>());
-        pool = new WorkerPool(Queue, (key, ct) => reconciler.HandleAsync(Queue, key, ct), loggers.CreateLogger<WorkerPool>());
+        pool = new WorkerPool(Queue, (key, ct) => reconciler.HandleAsync(Queue, key, ct), loggers.CreateLogger<WorkerPool>(), time);
+        Progress = new PipelineProgress(
+            () => Informer.HasSynced, Informer.WatchProgress, pool.Progress, () => Queue.Count, recorder?.Progress, () => recorder?.Backlog ?? 0);
     }
 
     /// <summary>The informer (cache, tombstones, snapshot).</summary>
@@ -62,6 +65,9 @@ public sealed class RoutingPipeline : IDisposable
 
     /// <summary>The work queue.</summary>
     public WorkQueue Queue { get; }
+
+    /// <summary>The progress of the pipeline's loops, for the probes.</summary>
+    public PipelineProgress Progress { get; }
 
     /// <summary>The last outcome per job.</summary>
     public JobOutcomeTracker Outcomes { get; }

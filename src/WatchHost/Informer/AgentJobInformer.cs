@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.WatchHost.Informer;
 
@@ -9,7 +12,8 @@ namespace AgentJobSync.WatchHost.Informer;
 /// List+watch of AgentJobs into a cache keyed by <c>namespace/name</c>, in the manner of client-go's reflector and
 /// informer. It lists once, then watches from the list's resourceVersion and resumes from the last version seen
 /// (bookmarks included) whenever the stream ends; 410 Gone forces a fresh list, any other failure a reconnect after a
-/// capped, jittered backoff. A list replaces the cache and reports as deletions the jobs that vanished while nothing
+/// capped, jittered backoff, and a run of failures a fresh list. Each watch has a read deadline beyond the server's own
+/// timeout, so a stalled connection fails instead of hanging; every scope reports its progress for the probes. A list replaces the cache and reports as deletions the jobs that vanished while nothing
 /// watched. Handlers only enqueue keys: the worker reads the cache (or the <see cref="Tombstones"/> of deleted jobs)
 /// when it gets to the key, so it always routes the latest state. A periodic resync queues every cached key again.
 /// </summary>
@@ -25,6 +29,8 @@ public sealed partial class AgentJobInformer : IJobCache
     private readonly ConcurrentDictionary<string, bool> synced = new(StringComparer.Ordinal);
     private readonly string? seedVersion;
     private readonly Action<ListedScope>? listed;
+    private readonly LoopProgress[] progress;
+    private readonly ResiliencePipeline watchDeadline;
     private string? lastVersion;
 
     /// <summary>
@@ -49,6 +55,8 @@ public sealed partial class AgentJobInformer : IJobCache
 
         seedVersion = seed?.ResourceVersion;
         lastVersion = seedVersion;
+        progress = [.. Scopes.Select(scope => new LoopProgress("list/watch of " + (scope ?? "all namespaces"), time))];
+        watchDeadline = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.WatchReadDeadline).Build();
     }
 
     /// <inheritdoc/>
@@ -71,65 +79,104 @@ public sealed partial class AgentJobInformer : IJobCache
     /// <summary>What this informer knows now, to seed a later one.</summary>
     public InformerSnapshot Snapshot() => new([.. cache.Values], LastResourceVersion);
 
+    /// <summary>The progress of each scope's list/watch (a list completed, a watch event or bookmark received, a watch ended by the server).</summary>
+    public IReadOnlyList<LoopProgress> WatchProgress => progress;
+
     /// <summary>Lists and watches every scope, and resyncs, until <paramref name="cancellationToken"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll([.. Scopes.Select(scope => ListAndWatchAsync(scope, cancellationToken)), ResyncAsync(cancellationToken)]);
+        Task.WhenAll([.. Scopes.Select((scope, i) => ListAndWatchAsync(scope, progress[i], cancellationToken)), ResyncAsync(cancellationToken)]);
 
-    private async Task ListAndWatchAsync(string? scope, CancellationToken cancellationToken)
+    private async Task ListAndWatchAsync(string? scope, LoopProgress scopeProgress, CancellationToken cancellationToken)
     {
-        var version = seedVersion;
-        var failures = 0;
-        var relistCause = "start";
+        var position = new WatchPosition(seedVersion);
+        var reconnect = ReconnectPipeline(scope ?? "*", position, scopeProgress);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (version is null)
-                {
-                    version = await RelistAsync(scope, relistCause, cancellationToken).ConfigureAwait(false);
-                    failures = 0;
-                }
-
-                synced.TryAdd(scope ?? string.Empty, true);
-                await foreach (var change in source.WatchAsync(scope, version, cancellationToken).ConfigureAwait(false))
-                {
-                    failures = 0;
-                    version = Apply(change) ?? version;
-                }
-
-                // The server ended the watch (its timeout): resume from the last version seen.
-                metrics.WatchRestarted("closed");
+                await reconnect.ExecuteAsync(ct => WatchOnceAsync(scope, position, scopeProgress, ct), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (ResourceExpiredException e)
-            {
-                LogExpired(logger, scope ?? "*", version ?? "", e.Message);
-                metrics.WatchRestarted("expired");
-                version = null;
-                relistCause = "expired";
-            }
-#pragma warning disable CA1031 // The loop must outlive any failure of the API server or the network; it backs off and retries.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failures++;
-                metrics.WatchRestarted("error");
-                var delay = ReconnectDelay(failures);
-                LogWatchFailed(logger, e, scope ?? "*", delay.TotalMilliseconds);
-                try
-                {
-                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
         }
     }
+
+    // One list (when needed) and one watch, ending when the server ends the watch. Throws when nothing was achieved, so
+    // the reconnect pipeline backs off; a watch that delivered events and then broke is resumed at once instead.
+    private async ValueTask WatchOnceAsync(string? scope, WatchPosition position, LoopProgress scopeProgress, CancellationToken cancellationToken)
+    {
+        var received = false;
+        try
+        {
+            if (position.Version is null)
+            {
+                position.Version = await RelistAsync(scope, position.RelistCause, cancellationToken).ConfigureAwait(false);
+                scopeProgress.Advanced();
+            }
+
+            synced.TryAdd(scope ?? string.Empty, true);
+            await watchDeadline.ExecuteAsync(
+                async ct =>
+                {
+                    await foreach (var change in source.WatchAsync(scope, position.Version, ct).ConfigureAwait(false))
+                    {
+                        received = true;
+                        scopeProgress.Advanced();
+                        position.Version = Apply(change) ?? position.Version;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            // The server ended the watch (its timeout): resume from the last version seen.
+            scopeProgress.Advanced();
+            metrics.WatchRestarted("closed");
+        }
+        catch (ResourceExpiredException e)
+        {
+            LogExpired(logger, scope ?? "*", position.Version ?? "", e.Message);
+            metrics.WatchRestarted("expired");
+            position.Version = null;
+            position.RelistCause = "expired";
+        }
+        catch (Exception e) when (received && !cancellationToken.IsCancellationRequested)
+        {
+            metrics.WatchRestarted("error");
+            LogWatchBroke(logger, e, scope ?? "*", position.Version ?? "");
+        }
+    }
+
+    // Retries a failed list or watch forever with capped, jittered exponential backoff; after RelistAfterFailures
+    // consecutive failures the scope is listed afresh instead of resumed (a resourceVersion the server keeps rejecting
+    // with something other than 410 would otherwise be retried for ever).
+    private ResiliencePipeline ReconnectPipeline(string scope, WatchPosition position, LoopProgress scopeProgress) =>
+        new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.ReconnectBase,
+                MaxDelay = options.ReconnectCap,
+                OnRetry = args =>
+                {
+                    var error = args.Outcome.Exception!;
+                    var failures = args.AttemptNumber + 1;
+                    metrics.WatchRestarted("error");
+                    scopeProgress.Failed(FailureText.Describe(error));
+                    if (failures >= options.RelistAfterFailures && position.Version is not null)
+                    {
+                        position.Version = null;
+                        position.RelistCause = "errors";
+                    }
+
+                    LogWatchFailed(logger, error, scope, FailureText.Describe(error), failures, args.RetryDelay.TotalMilliseconds, position.Version is null);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
 
     private async Task<string> RelistAsync(string? scope, string cause, CancellationToken cancellationToken)
     {
@@ -227,21 +274,23 @@ public sealed partial class AgentJobInformer : IJobCache
         }
     }
 
-    // Full jitter on the upper half: delay in [d/2, d) where d = min(cap, base * 2^(failures-1)).
-    private TimeSpan ReconnectDelay(int failures)
-    {
-        var ticks = Math.Min(options.ReconnectCap.Ticks, options.ReconnectBase.Ticks * Math.Pow(2, Math.Min(failures - 1, 30)));
-#pragma warning disable CA5394 // Jitter, not security.
-        return TimeSpan.FromTicks((long)(ticks * (0.5 + (Random.Shared.NextDouble() / 2))));
-#pragma warning restore CA5394
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "listed {Scope}: {Count} AgentJobs at resourceVersion {ResourceVersion} ({Unreadable} without namespace, name or uid skipped)")]
     private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion, int unreadable);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "watch of {Scope} from resourceVersion {ResourceVersion} expired ({Message}); listing again")]
     private static partial void LogExpired(ILogger logger, string scope, string resourceVersion, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "list/watch of {Scope} failed; reconnecting in {DelayMs} ms")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string scope, double delayMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "list/watch of {Scope} failed ({Failure}; {Failures} in a row); reconnecting in {DelayMs} ms (listing afresh: {Relist})")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string scope, string failure, int failures, double delayMs, bool relist);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "watch of {Scope} broke at resourceVersion {ResourceVersion}; resuming")]
+    private static partial void LogWatchBroke(ILogger logger, Exception exception, string scope, string resourceVersion);
+
+    // Where one scope's watch stands: the version to resume from (null: list first) and why the next list happens.
+    private sealed class WatchPosition(string? version)
+    {
+        public string? Version { get; set; } = version;
+
+        public string RelistCause { get; set; } = "start";
+    }
 }

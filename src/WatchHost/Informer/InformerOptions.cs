@@ -18,6 +18,18 @@ public sealed record InformerOptions
     /// <summary>Longest reconnect delay.</summary>
     public TimeSpan ReconnectCap { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Consecutive failed lists or watches after which the scope is listed afresh instead of resumed.</summary>
+    public int RelistAfterFailures { get; init; } = 5;
+
+    /// <summary>How long one request (a list page) may take before it fails.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one watch may stay open at most: the server's timeout plus as much again (at most 30 s) for it to say
+    /// so. A watch whose connection stalled without closing fails at this deadline instead of hanging.
+    /// </summary>
+    public TimeSpan WatchReadDeadline => WatchTimeout + TimeSpan.FromTicks(Math.Min(WatchTimeout.Ticks, TimeSpan.FromSeconds(30).Ticks));
+
     /// <summary>Objects per list page (a large cluster is listed in chunks).</summary>
     public int ListPageSize { get; init; } = 500;
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using AgentJobSync.WatchHost.Model;
 using k8s;
 using k8s.Autorest;
+using Polly;
 
 namespace AgentJobSync.WatchHost.Informer;
 
@@ -15,6 +16,9 @@ namespace AgentJobSync.WatchHost.Informer;
 /// </summary>
 public sealed class KubernetesAgentJobSource(IKubernetes client, InformerOptions options) : IAgentJobSource
 {
+    // Each list page has a deadline, body included (the client's own timeout ends when the response headers arrive).
+    private readonly ResiliencePipeline pageDeadline = new ResiliencePipelineBuilder().AddTimeout(options.RequestTimeout).Build();
+
     /// <summary>The AgentJob API group.</summary>
     public const string Group = "ea.erulabs.ai";
 
@@ -36,13 +40,16 @@ public sealed class KubernetesAgentJobSource(IKubernetes client, InformerOptions
             JsonElement page;
             try
             {
-                page = ns is null
-                    ? await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(
-                        Group, Version, Plural, continueParameter: continueToken, limit: options.ListPageSize,
-                        cancellationToken: cancellationToken).ConfigureAwait(false)
-                    : await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(
-                        Group, Version, ns, Plural, continueParameter: continueToken, limit: options.ListPageSize,
-                        cancellationToken: cancellationToken).ConfigureAwait(false);
+                page = await pageDeadline.ExecuteAsync(
+                    async (token, ct) => ns is null
+                        ? await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(
+                            Group, Version, Plural, continueParameter: token, limit: options.ListPageSize,
+                            cancellationToken: ct).ConfigureAwait(false)
+                        : await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(
+                            Group, Version, ns, Plural, continueParameter: token, limit: options.ListPageSize,
+                            cancellationToken: ct).ConfigureAwait(false),
+                    continueToken,
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Gone)
             {

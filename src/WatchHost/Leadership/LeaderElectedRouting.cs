@@ -1,8 +1,6 @@
 using AgentJobSync.WatchHost.Hosting;
 using AgentJobSync.WatchHost.Metrics;
-using k8s;
 using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 
 namespace AgentJobSync.WatchHost.Leadership;
 
@@ -13,7 +11,7 @@ namespace AgentJobSync.WatchHost.Leadership;
 /// so a standby takes over at its next retry. If the loop itself dies, liveness fails and the process stops.
 /// </summary>
 public sealed partial class LeaderElectedRouting(
-    IKubernetes client, LeaseSettings lease, RoutingPipelineFactory factory, RoutingStatus status, LeaseReleaser releaser,
+    ObservedLeaseLock leaseLock, LeaseSettings lease, RoutingPipelineFactory factory, RoutingStatus status, LeaseReleaser releaser,
     WatchHostMetrics metrics, IHostApplicationLifetime lifetime, ILogger<LeaderElectedRouting> logger) : BackgroundService
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
@@ -55,7 +53,7 @@ public sealed partial class LeaderElectedRouting(
 
     private async Task CampaignAsync(CancellationToken stoppingToken)
     {
-        var config = new LeaderElectionConfig(new LeaseLock(client, lease.Namespace, lease.Name, lease.Identity))
+        var config = new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = lease.Duration,
             RenewDeadline = lease.RenewDeadline,
@@ -117,7 +115,7 @@ public sealed partial class LeaderElectedRouting(
             started = term = RoutingTerm.Start(factory);
         }
 
-        status.Leading(() => started.HasSynced);
+        status.Leading(started.Progress);
         LogLeading(logger, lease.Namespace, lease.Name, lease.Identity);
         _ = started.Completion.ContinueWith(
             t =>

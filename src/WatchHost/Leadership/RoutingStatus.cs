@@ -1,13 +1,15 @@
+using AgentJobSync.WatchHost.Health;
+
 namespace AgentJobSync.WatchHost.Leadership;
 
 /// <summary>
-/// What the health endpoints need to know about routing, written by the leader-elected service: the role, whether the
-/// current term's informer has synced, and whether the routing loop died (liveness must then fail, the lesson of the
-/// Go watch host whose loop could die under a green <c>/healthz</c>).
+/// What the health endpoints need to know about routing, written by the leader-elected service: the role, the current
+/// term's progress (its informer, workers and Event writer), and whether the routing loop died (liveness must then
+/// fail, the lesson of the Go watch host whose loop could die under a green <c>/healthz</c>).
 /// </summary>
 public sealed class RoutingStatus
 {
-    private volatile Func<bool> synced = () => false;
+    private volatile PipelineProgress? term;
     private volatile Exception? fault;
     private int role = (int)RoutingRole.Starting;
 
@@ -17,27 +19,27 @@ public sealed class RoutingStatus
     /// <summary>Why the routing loop died, or null while it lives.</summary>
     public Exception? Fault => fault;
 
-    /// <summary>Whether the current term's informer has listed every scope (false when not leading).</summary>
-    public bool InformerSynced => Role == RoutingRole.Leader && synced();
+    /// <summary>The progress of the term being led, or null when not leading.</summary>
+    public PipelineProgress? Term => Role == RoutingRole.Leader ? term : null;
 
     /// <summary>Records standby (campaigning).</summary>
     public void Campaigning()
     {
-        synced = () => false;
+        term = null;
         Volatile.Write(ref role, (int)RoutingRole.Standby);
     }
 
-    /// <summary>Records leadership, with the term's sync test.</summary>
-    public void Leading(Func<bool> informerSynced)
+    /// <summary>Records leadership, with the term's progress.</summary>
+    public void Leading(PipelineProgress progress)
     {
-        synced = informerSynced ?? throw new ArgumentNullException(nameof(informerSynced));
+        term = progress ?? throw new ArgumentNullException(nameof(progress));
         Volatile.Write(ref role, (int)RoutingRole.Leader);
     }
 
     /// <summary>Records a clean stop.</summary>
     public void Stopped()
     {
-        synced = () => false;
+        term = null;
         Volatile.Write(ref role, (int)RoutingRole.Stopped);
     }
 

@@ -1,3 +1,4 @@
+using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Hosting;
 
 namespace AgentJobSync.WatchHost.Leadership;
@@ -22,8 +23,8 @@ public sealed class RoutingTerm : IAsyncDisposable
     /// <summary>The running pipeline's task; faults if the pipeline died.</summary>
     public Task Completion { get; }
 
-    /// <summary>Whether the term's informer has listed every scope.</summary>
-    public bool HasSynced => pipeline.Informer.HasSynced;
+    /// <summary>The progress of the term's loops (informer, workers, Event writer).</summary>
+    public PipelineProgress Progress => pipeline.Progress;
 
     /// <summary>Starts a term on a new pipeline from <paramref name="factory"/>.</summary>
     public static RoutingTerm Start(RoutingPipelineFactory factory)

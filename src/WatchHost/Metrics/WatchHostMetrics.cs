@@ -19,6 +19,7 @@ public sealed class WatchHostMetrics : IDisposable
     private readonly Counter<long> watchRestarts;
     private readonly Counter<long> relists;
     private readonly Counter<long> kubeEvents;
+    private readonly Counter<long> leaseErrors;
     private Func<int> queueDepth = () => 0;
     private Func<int> leader = () => 0;
 
@@ -31,8 +32,9 @@ public sealed class WatchHostMetrics : IDisposable
         skips = meter.CreateCounter<long>("agentjob_reconciles_skipped", description: "Keys not routed because the job is settled at its current resourceVersion, by why (in_sync, parked).");
         retries = meter.CreateCounter<long>("agentjob_retries", description: "Keys requeued for another attempt, by kind (backoff, slow).");
         watchRestarts = meter.CreateCounter<long>("agentjob_watch_restarts", description: "Watches restarted after a failure or the server closing them, by cause.");
-        relists = meter.CreateCounter<long>("agentjob_relists", description: "Full lists, by cause (start, expired).");
+        relists = meter.CreateCounter<long>("agentjob_relists", description: "Full lists, by cause (start, expired, errors).");
         kubeEvents = meter.CreateCounter<long>("agentjob_kube_events", description: "Kubernetes Events about jobs, by result (written, deduplicated, rate_limited, dropped, failed).");
+        leaseErrors = meter.CreateCounter<long>("agentjob_lease_errors", description: "Failed reads and writes of the leader election Lease, by operation and HTTP status code (0: no answer).");
         meter.CreateObservableGauge("agentjob_queue_depth", () => queueDepth(), description: "Keys waiting for a worker.");
         meter.CreateObservableGauge("agentjob_watch_leader", () => leader(), description: "1 while this replica holds the lease and routes, else 0.");
     }
@@ -66,6 +68,10 @@ public sealed class WatchHostMetrics : IDisposable
 
     /// <summary>Counts one Kubernetes Event decision with <paramref name="result"/>.</summary>
     public void KubeEvent(string result) => kubeEvents.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    /// <summary>Counts one failed Lease <paramref name="operation"/> answered with <paramref name="code"/> (0: no answer).</summary>
+    public void LeaseFailed(string operation, int code) =>
+        leaseErrors.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("code", code));
 
     /// <inheritdoc/>
     public void Dispose() => meter.Dispose();

@@ -1,3 +1,4 @@
+using AgentJobSync.WatchHost.Health;
 using Microsoft.Extensions.Logging;
 
 namespace AgentJobSync.WatchHost.Queue;
@@ -5,10 +6,15 @@ namespace AgentJobSync.WatchHost.Queue;
 /// <summary>
 /// Runs a fixed number of workers over a <see cref="WorkQueue"/>: the number of workers is the concurrency bound,
 /// and because the queue never hands one key to two workers, a slow or stuck key holds one worker and nothing else.
-/// A handler that throws is logged and its key retried with backoff; the loop itself never dies of it.
+/// A handler that throws is logged and its key retried with backoff; the loop itself never dies of it, so every key
+/// taken or finished is recorded as <see cref="Progress"/>: work that waits while nothing is taken or finished means
+/// every worker is stuck, which liveness reports.
 /// </summary>
-public sealed partial class WorkerPool(WorkQueue queue, Func<string, CancellationToken, Task> handler, ILogger<WorkerPool> logger)
+public sealed partial class WorkerPool(WorkQueue queue, Func<string, CancellationToken, Task> handler, ILogger<WorkerPool> logger, TimeProvider? time = null)
 {
+    /// <summary>Advanced whenever a worker takes or finishes a key.</summary>
+    public LoopProgress Progress { get; } = new("workers", time ?? TimeProvider.System);
+
     /// <summary>Runs <paramref name="workers"/> workers until the queue is shut down and drained, or the token is cancelled.</summary>
     public Task RunAsync(int workers, CancellationToken cancellationToken) => RunAsync(workers, cancellationToken, cancellationToken);
 
@@ -41,6 +47,8 @@ public sealed partial class WorkerPool(WorkQueue queue, Func<string, Cancellatio
                 return;
             }
 
+            Progress.Advanced();
+
             try
             {
                 await handler(key, cancellationToken).ConfigureAwait(false);
@@ -59,6 +67,7 @@ public sealed partial class WorkerPool(WorkQueue queue, Func<string, Cancellatio
             }
 
             queue.Done(key);
+            Progress.Advanced();
         }
     }
 
