@@ -15,4 +15,8 @@ public sealed record EntrySyncResult(
     JobState? Written,
     int CopiesRemoved,
     bool OutputsDropped,
-    KnownEntry? Known = null);
+    KnownEntry? Known = null)
+{
+    /// <summary>The user whose document this call read or wrote (null when it failed before reading one).</summary>
+    public string? Owner { get; init; }
+}

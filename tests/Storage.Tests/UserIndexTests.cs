@@ -45,7 +45,7 @@ public sealed class UserIndexTests(DatabaseFixture db)
         using var meters = new TestMeterFactory();
         var synchronizer = new EntrySynchronizer(store, Options.Create(new SyncOptions()), new SyncMetrics(meters), TimeProvider.System, NullLogger<EntrySynchronizer>.Instance);
         var observation = new JobObservation(uid, "ns", "job", owner, "executing", [], DateTimeOffset.UtcNow, null, null, null, false, DateTimeOffset.UtcNow, "1");
-        var result = await synchronizer.SyncAsync(owner, observation, JobState.Executing, entryCreated: false, known: null, CancellationToken.None);
+        var result = await synchronizer.SyncAsync(observation, JobState.Executing, new NewJobBookkeeping(), known: null, CancellationToken.None);
         Assert.Equal(SyncReason.UserDocumentInvalid, result.Outcome.Reason);
         Assert.All(await users.Find(new BsonDocument("id", owner)).ToListAsync(), d => Assert.Empty(d["jobs"].AsBsonArray));
     }
