@@ -64,7 +64,9 @@ public sealed partial class EntrySynchronizer
     {
         ArgumentNullException.ThrowIfNull(observation);
         ArgumentNullException.ThrowIfNull(bookkeeping);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        // Continuations stay on the caller's scheduler (no ConfigureAwait(false) here): the bookkeeping's claim saves the
+        // grain's persistent state, which Orleans allows only on the activation's own scheduler.
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken);
         context.Properties.Set(Started, _time.GetTimestamp());
         var copiesRemoved = 0;
         try
@@ -74,12 +76,12 @@ public sealed partial class EntrySynchronizer
                 {
                     var first = known;
                     known = null; // a retry after an error decides from a fresh read
-                    var result = await AttemptAsync(observation, observed, bookkeeping, first, ctx.CancellationToken).ConfigureAwait(false);
+                    var result = await AttemptAsync(observation, observed, bookkeeping, first, ctx.CancellationToken);
                     copiesRemoved += result.CopiesRemoved;
                     return result with { CopiesRemoved = copiesRemoved };
                 },
                 context,
-                0).ConfigureAwait(false);
+                0);
         }
         catch (Exception e) when (IsDatabaseError(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -106,8 +108,8 @@ public sealed partial class EntrySynchronizer
         {
             var owner = bookkeeping.Owner ?? observation.Owner!;
             var step = attempt == 1 && known is not null && known.Owner == owner
-                ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, ct).ConfigureAwait(false), CopiesRemoved: 0)
-                : await StepAsync(owner, observation, observed, bookkeeping, ct).ConfigureAwait(false);
+                ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, ct), CopiesRemoved: 0)
+                : await StepAsync(owner, observation, observed, bookkeeping, ct);
             copiesRemoved += step.CopiesRemoved;
             if (step.Result is { } result)
             {
@@ -124,7 +126,7 @@ public sealed partial class EntrySynchronizer
     // One read, one decision, at most one write. A null Result means "the guard missed: read again".
     private async Task<(EntrySyncResult? Result, int CopiesRemoved)> StepAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, CancellationToken ct)
     {
-        var read = await _store.ReadAsync(owner, observation.Uid, ct).ConfigureAwait(false);
+        var read = await _store.ReadAsync(owner, observation.Uid, ct);
         if (!read.UserFound)
         {
             // A deleted job whose owner is gone has nothing left to mark; a live one may see its user created later.
@@ -146,16 +148,16 @@ public sealed partial class EntrySynchronizer
 
         if (snapshot.Positions.Count > 1)
         {
-            var removed = await _store.RemoveExtraCopiesAsync(owner, snapshot, ct).ConfigureAwait(false);
+            var removed = await _store.RemoveExtraCopiesAsync(owner, snapshot, ct);
             return (null, removed ? snapshot.Positions.Count - 1 : 0);
         }
 
         if (snapshot.Entry is { } entry)
         {
-            return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], ct).ConfigureAwait(false), 0);
+            return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], ct), 0);
         }
 
-        return (await InsertAsync(owner, observation, observed, bookkeeping, snapshot, ct).ConfigureAwait(false), 0);
+        return (await InsertAsync(owner, observation, observed, bookkeeping, snapshot, ct), 0);
     }
 
     // No entry in the owner's document: removed by the owner if it ever existed there, else created. Null: read again.
@@ -177,7 +179,7 @@ public sealed partial class EntrySynchronizer
 
         // The rare path (once per job): the claim is what keeps a stale activation, or a spec.user edited while the
         // entry's bookkeeping was not saved, from inserting an entry that exists elsewhere or was removed.
-        if (!await bookkeeping.ClaimInsertAsync(owner, ct).ConfigureAwait(false))
+        if (!await bookkeeping.ClaimInsertAsync(owner, ct))
         {
             return null;
         }
@@ -189,13 +191,13 @@ public sealed partial class EntrySynchronizer
         bool inserted;
         try
         {
-            inserted = await _store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct).ConfigureAwait(false);
+            inserted = await _store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct);
         }
         catch (Exception e) when (nodes is not null && IsTooLarge(e))
         {
             // The owner's document cannot take the nodes: the entry is created with its state alone.
             tooLarge = true;
-            inserted = await _store.InsertIfAbsentAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot.Length, ct).ConfigureAwait(false);
+            inserted = await _store.InsertIfAbsentAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot.Length, ct);
         }
 
         if (!inserted)
@@ -250,14 +252,14 @@ public sealed partial class EntrySynchronizer
         bool written;
         try
         {
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct).ConfigureAwait(false);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
         }
         catch (Exception e) when (fields.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
         {
             // The owner's document cannot take the nodes: the state (and deletion) are written without them.
             nodesTooLarge = true;
             fields.Remove(JobEntryFields.Nodes);
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct).ConfigureAwait(false);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
         }
 
         if (fields.ElementCount == 0)
