@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using AgentJobSync.Grains;
+using AgentJobSync.TestHarness;
 using AgentJobSync.WatchHost.Directory;
 using AgentJobSync.WatchHost.Events;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
 using AgentJobSync.WatchHost.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -183,6 +185,27 @@ public sealed class ReconcilerTests : IDisposable
 
         Assert.Equal(3, router.CallsFor("a").Count);
         Assert.Single(events.Reported);
+    }
+
+    [Fact]
+    public async Task Each_cause_is_logged_as_one_warning_however_often_it_repeats()
+    {
+        var logs = new RecordingLoggerProvider();
+        var logged = new JobReconciler(cache, router, events, new JobOutcomeTracker(), metrics, new ManualTimeProvider(), logs.CreateLogger<JobReconciler>());
+        cache.Put(TestJobs.Job("a"));
+        cache.Put(TestJobs.Job("b"));
+        router.Fail("a");
+        router.Answer("b", SyncReason.DatabaseUnavailable);
+        for (var i = 0; i < 3; i++)
+        {
+            await logged.ReconcileAsync("ns/a", CancellationToken.None);
+            await logged.ReconcileAsync("ns/b", CancellationToken.None);
+        }
+
+        var warnings = logs.Lines.Where(l => l.Level >= LogLevel.Warning).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Single(warnings, w => w.Message.Contains("uid-a", StringComparison.Ordinal) && w.Message.Contains("silo unreachable", StringComparison.Ordinal));
+        Assert.Single(warnings, w => w.Message.Contains("uid-b", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -6,9 +6,11 @@ namespace AgentJobSync.Grains.Storage;
 /// <summary>
 /// Creates the unique index on <c>users.id</c> when the silo starts, in the background: a database that is down at start
 /// must not keep the silo from joining (grains retry their own writes), so a transient failure is retried with capped
-/// backoff until it succeeds. When two documents already share an <c>id</c> the index cannot exist; that is permanent,
-/// logged once as an error, and the grains of the affected owners report <see cref="SyncReason.UserDocumentInvalid"/>
-/// (their reads see both documents) instead of writing into one of them.
+/// backoff until it succeeds. A unique index the platform already made on the same key (any name, such as MongoDB's
+/// default <c>id_1</c>) is accepted with one Information line; one on the same key that does not keep ids unique is a
+/// Warning that says what to do. When two documents already share an <c>id</c> the index cannot exist; that is
+/// permanent, logged once as an error, and the grains of the affected owners report
+/// <see cref="SyncReason.UserDocumentInvalid"/> (their reads see both documents) instead of writing into one of them.
 /// </summary>
 public sealed partial class UserIndexInitializer(UserJobsStore store, TimeProvider time, ILogger<UserIndexInitializer> logger) : StartupIndexCreation(time)
 {
