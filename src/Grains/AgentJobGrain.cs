@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Domain;
+using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using System.Runtime.ExceptionServices;
-using AgentJobSync.Grains.Storage;
 using Orleans.Storage;
 
 namespace AgentJobSync.Grains;
@@ -361,7 +361,9 @@ public sealed partial class AgentJobGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "AgentJob {Namespace}/{Name} ({Uid}) was deleted and its owner's document {User} no longer exists: nothing to mark, the job is settled")]
     private static partial void LogSettledWithoutUser(ILogger logger, string uid, string @namespace, string name, string user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "job {Uid}: saving the grain's history failed; trying again later: {Error}")]
+    // Debug: Orleans' storage bridge already logs each failed save as an Error, and a fact that failed to save was also
+    // answered to the watch host (which warns once per cause).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {Uid}: saving the grain's bookkeeping failed; trying again in a while: {Error}")]
     private static partial void LogLazySaveFailed(ILogger logger, string uid, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "job {Uid}: {What}: unexpected error")]

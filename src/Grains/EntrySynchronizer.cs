@@ -131,19 +131,19 @@ public sealed partial class EntrySynchronizer
         {
             // A deleted job whose owner is gone has nothing left to mark; a live one may see its user created later.
             return observation.Deleted
-                ? (new EntrySyncResult(new SyncOutcome(SyncReason.UserRemoved, null, false, false, 0, $"the job was deleted and no user document has id {owner}: nothing to mark"), false, false, null, 0, false) { Owner = owner }, 0)
-                : (Failed(SyncReason.UserNotFound, $"no user document has id {owner}", 0) with { Owner = owner }, 0);
+                ? (new EntrySyncResult(new SyncOutcome(SyncReason.UserRemoved, null, false, false, 0, $"the job was deleted and no user document has id {owner}: nothing to mark"), false, false, null, 0, false, Owner: owner), 0)
+                : (Failed(SyncReason.UserNotFound, $"no user document has id {owner}", 0, owner), 0);
         }
 
         if (read.DuplicateUserDocuments)
         {
-            return (Failed(SyncReason.UserDocumentInvalid, $"more than one user document has id {owner}; the entry is not written until one remains", 0) with { Owner = owner }, 0);
+            return (Failed(SyncReason.UserDocumentInvalid, $"more than one user document has id {owner}; the entry is not written until one remains", 0, owner), 0);
         }
 
         var snapshot = read.Snapshot;
         if (!snapshot.CanHoldEntries)
         {
-            return (Failed(SyncReason.UserDocumentInvalid, $"the user's jobs field is {snapshot.Raw!.BsonType}, not an array", 0) with { Owner = owner }, 0);
+            return (Failed(SyncReason.UserDocumentInvalid, $"the user's jobs field is {snapshot.Raw!.BsonType}, not an array", 0, owner), 0);
         }
 
         if (snapshot.Positions.Count > 1)
@@ -167,14 +167,14 @@ public sealed partial class EntrySynchronizer
         {
             return new EntrySyncResult(
                 new SyncOutcome(SyncReason.EntryRemovedByOwner, null, false, true, 0, "the owner removed the entry; it is not written again"),
-                EntryPresent: false, RemovedByOwner: true, Written: null, 0, false) { Owner = owner };
+                EntryPresent: false, RemovedByOwner: true, Written: null, 0, false, Owner: owner);
         }
 
         var flags = _options.Flags;
         var create = TransitionRules.Decide(null, observed, flags);
         if (create.Target is not { } initial)
         {
-            return new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false) { Owner = owner };
+            return new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false, Owner: owner);
         }
 
         // The rare path (once per job): the claim is what keeps a stale activation, or a spec.user edited while the
@@ -208,8 +208,7 @@ public sealed partial class EntrySynchronizer
         // No known entry after an insert: the next call reads fresh, so a copy another writer added around our insert
         // (the previous operator still running during a migration) is found and reduced to one.
         return new EntrySyncResult(
-            new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped)
-        { Owner = owner };
+            new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, Owner: owner);
     }
 
     // The decision for an existing entry and at most one guarded write. Null means "the guard missed: read again".
@@ -267,7 +266,7 @@ public sealed partial class EntrySynchronizer
             var quiet = nodesTooLarge ? SyncReason.EntryTooLarge : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.UpToDate;
             return new EntrySyncResult(
                 new SyncOutcome(quiet, current, true, false, revision.Number, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
-                new KnownEntry(owner, index, entry)) { Owner = owner };
+                new KnownEntry(owner, index, entry), owner);
         }
 
         if (!written)
@@ -289,7 +288,7 @@ public sealed partial class EntrySynchronizer
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
         return new EntrySyncResult(
             new SyncOutcome(outcomeReason, persisted, true, false, revision.Next, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, updated)) { Owner = owner };
+            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, updated), owner);
     }
 
     private const string TooLarge = "the job's nodes do not fit in the owner's document; the state is synced, the nodes are not";
@@ -297,8 +296,8 @@ public sealed partial class EntrySynchronizer
     private static IReadOnlyList<NodeObservation> Canonical(IReadOnlyList<NodeObservation> nodes) =>
         [.. nodes.Select(n => n with { OutputJson = EntryNodes.CanonicalOutput(n.OutputJson) })];
 
-    private static EntrySyncResult Failed(SyncReason reason, string message, int copiesRemoved) =>
-        new(new SyncOutcome(reason, null, false, false, 0, message), false, false, null, copiesRemoved, false);
+    private static EntrySyncResult Failed(SyncReason reason, string message, int copiesRemoved, string? owner = null) =>
+        new(new SyncOutcome(reason, null, false, false, 0, message), false, false, null, copiesRemoved, false, Owner: owner);
 
     private static bool IsTooLarge(Exception e) => IsDatabaseError(e) && IsTooLarge(MongoErrorClassifier.Classify(e));
 
