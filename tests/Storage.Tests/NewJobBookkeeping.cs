@@ -9,12 +9,9 @@ internal sealed class NewJobBookkeeping : IEntryBookkeeping
 
     public bool EntryCreated => false;
 
-    public int Claims { get; private set; }
-
     public Task<bool> ClaimInsertAsync(string owner, CancellationToken cancellationToken)
     {
         Owner ??= owner;
-        Claims++;
         return Task.FromResult(true);
     }
 }
