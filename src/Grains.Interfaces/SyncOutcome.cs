@@ -24,12 +24,12 @@ public sealed record SyncOutcome(
 
     /// <summary>Whether an outcome with this reason leaves the entry where it should be.</summary>
     public static bool MeansInSync(SyncReason reason) =>
-        reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner;
+        reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.FeatureDisabled or SyncReason.EntryRemovedByOwner or SyncReason.UserRemoved;
 
     /// <summary>
     /// Whether an outcome with this reason stays right for as long as the job does not change, so the same version of
     /// the job need not be routed again. <see cref="SyncReason.FeatureDisabled"/> does not: the flag may be turned on.
     /// </summary>
     public static bool Settles(SyncReason reason) =>
-        reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.EntryRemovedByOwner;
+        reason is SyncReason.Synced or SyncReason.UpToDate or SyncReason.EntryRemovedByOwner or SyncReason.UserRemoved;
 }

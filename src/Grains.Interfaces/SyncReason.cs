@@ -16,6 +16,9 @@ public enum SyncReason
     /// <summary>The owner removed the entry from their document; it is never written again.</summary>
     EntryRemovedByOwner = 3,
 
+    /// <summary>The job was deleted and its owner's document no longer exists (the user was removed): nothing is left to mark.</summary>
+    UserRemoved = 4,
+
     /// <summary><c>spec.user</c> is empty or not a UUID.</summary>
     InvalidOwner = 10,
 
@@ -25,7 +28,10 @@ public enum SyncReason
     /// <summary>No user document has <c>id == spec.user</c> (yet): retried slowly.</summary>
     UserNotFound = 12,
 
-    /// <summary>The entry cannot fit in the owner's document even without node outputs.</summary>
+    /// <summary>
+    /// The job's nodes do not fit (in an entry even without their outputs, or in the owner's document): the state is
+    /// written without them when it fits. Not retried until the next change or resync, which tries the nodes again.
+    /// </summary>
     EntryTooLarge = 13,
 
     /// <summary>The owner's document cannot hold the entry (e.g. <c>jobs</c> is not an array).</summary>

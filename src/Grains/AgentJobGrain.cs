@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Domain;
+using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -10,7 +12,10 @@ namespace AgentJobSync.Grains;
 /// <summary>
 /// The grain of one AgentJob. Orleans runs one call at a time per activation, so transitions of one job are serialized
 /// here; every write to the owner's document is still guarded (id and revision) because a second activation can exist
-/// for a while after a silo failure, and the guard, not single activation, is what keeps one entry per job.
+/// for a while after a silo failure, and the guard, not single activation, is what keeps one entry per job. Before the
+/// one insert of a job's entry the grain saves which document it goes to (<see cref="IEntryBookkeeping.ClaimInsertAsync"/>),
+/// guarded by the state's ETag, so a stale duplicate activation learns of an entry another one created (and the owner
+/// may have removed), and an edited <c>spec.user</c> finds the entry's document even when the save after the insert was lost.
 /// </summary>
 public sealed partial class AgentJobGrain(
     [PersistentState("job", AgentJobGrain.StorageName)] IPersistentState<AgentJobGrainState> state,
@@ -18,7 +23,7 @@ public sealed partial class AgentJobGrain(
     SyncMetrics metrics,
     IOptions<SyncOptions> options,
     TimeProvider time,
-    ILogger<AgentJobGrain> logger) : Grain, IAgentJobGrain
+    ILogger<AgentJobGrain> logger) : Grain, IAgentJobGrain, IEntryBookkeeping
 {
     /// <summary>The grain storage provider name the silo registers for this grain's bookkeeping.</summary>
     public const string StorageName = "agentjobs";
@@ -37,21 +42,55 @@ public sealed partial class AgentJobGrain(
     private bool _historyDirty;
     private IGrainTimer? _lazySave;
 
+    // Always the current object: a save that merges another activation's bookkeeping replaces it.
+    private AgentJobGrainState Book => state.State;
+
+    string? IEntryBookkeeping.Owner => Book.Owner;
+
+    bool IEntryBookkeeping.EntryCreated => Book.EntryCreated;
+
     public async Task<SyncOutcome> ObserveAsync(JobObservation observation)
     {
         ArgumentNullException.ThrowIfNull(observation);
         _last = observation;
-        var book = state.State;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["uid"] = observation.Uid, ["job"] = observation.Name, ["namespace"] = observation.Namespace, ["user"] = observation.Owner });
-        // What the job directory searches is saved when it changes; the entry's own facts are saved in Record.
-        _bookkeepingDirty |= book.Uid != observation.Uid || book.Namespace != observation.Namespace
-            || book.Name != observation.Name || book.ObservedOwner != observation.Owner;
-        book.Uid = observation.Uid;
-        book.Namespace = observation.Namespace;
-        book.Name = observation.Name;
-        book.ObservedOwner = observation.Owner;
+        SyncOutcome outcome;
+        try
+        {
+            outcome = await ObserveCoreAsync(observation);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing escapes to the caller: a database error is classified, anything else is a fault of ours, logged with
+            // its stack and reported as permanent for this version of the job.
+            _known = null;
+            outcome = FailedOutcome(e, "syncing the entry failed");
+        }
 
-        var outcome = await DecideAndSyncAsync(observation, book);
+        metrics.CallHandled(outcome);
+        ScheduleLazySave();
+        if (!outcome.IsInSync)
+        {
+            // The watch host reports it (one Warning and one Event per change of reason); here it is detail.
+            LogNotInSync(logger, observation.Uid, outcome.Reason, outcome.Message);
+        }
+
+        return outcome;
+    }
+
+    private async Task<SyncOutcome> ObserveCoreAsync(JobObservation observation)
+    {
+        // What the job directory searches is saved when it changes; the entry's own facts are saved in Record.
+        _bookkeepingDirty |= Book.Uid != observation.Uid || Book.Namespace != observation.Namespace
+            || Book.Name != observation.Name || Book.ObservedOwner != observation.Owner;
+        Book.Uid = observation.Uid;
+        Book.Namespace = observation.Namespace;
+        Book.Name = observation.Name;
+        Book.ObservedOwner = observation.Owner;
+
+        var wasDeleted = Book.Deleted;
+        var outcome = await DecideAndSyncAsync(observation);
+        var book = Book;
         if (book.LastReason != outcome.Reason)
         {
             // A change between in sync and not (or of why not) is what the directory's not-in-sync list shows.
@@ -66,19 +105,15 @@ public sealed partial class AgentJobGrain(
         var settles = !observation.Deleted && SyncOutcome.Settles(outcome.Reason) && observation.ResourceVersion is not null;
         book.SettledResourceVersion = settles ? observation.ResourceVersion : null;
         book.SettledUnder = settles ? options.Value.Flags.Fingerprint : null;
-        if (_bookkeepingDirty && !await TrySaveBookkeepingAsync())
+        if (_bookkeepingDirty && await TrySaveBookkeepingAsync() is { } failure)
         {
-            // The entry is right, but what we know about it is not durable yet: the caller retries and we save again.
-            // Until then this activation remembers it, so nothing is re-inserted meanwhile.
-            outcome = outcome with { Reason = SyncReason.DatabaseUnavailable, Message = "the grain's bookkeeping could not be saved; retrying" };
+            // The entry is right, but what we know about it is not durable yet: the caller retries (or parks a permanent
+            // refusal) and we save again. Until then this activation remembers it, so nothing is re-inserted meanwhile.
+            outcome = FailedOutcome(failure, "the grain's bookkeeping could not be saved");
         }
-
-        metrics.CallHandled(outcome);
-        ScheduleLazySave();
-
-        if (!outcome.IsInSync)
+        else if (outcome.Reason == SyncReason.UserRemoved && !wasDeleted)
         {
-            LogNotInSync(logger, observation.Uid, outcome.Reason, outcome.Message);
+            LogSettledWithoutUser(logger, observation.Uid, observation.Namespace, observation.Name, Book.Owner ?? observation.Owner ?? "");
         }
 
         return outcome;
@@ -96,7 +131,7 @@ public sealed partial class AgentJobGrain(
 
     public Task<JobInspection> InspectAsync()
     {
-        var book = state.State;
+        var book = Book;
         return Task.FromResult(new JobInspection(
             this.GetPrimaryKeyString(),
             book.Namespace ?? _last?.Namespace,
@@ -114,42 +149,62 @@ public sealed partial class AgentJobGrain(
             RuntimeIdentity));
     }
 
-    private async Task<SyncOutcome> DecideAndSyncAsync(JobObservation observation, AgentJobGrainState book)
+    async Task<bool> IEntryBookkeeping.ClaimInsertAsync(string owner, CancellationToken cancellationToken)
     {
-        if (book.RemovedByOwner)
+        Book.Owner ??= owner;
+        try
         {
-            return Outcome(book, SyncReason.EntryRemovedByOwner, "the owner removed the entry; it is not written again");
+            return !await SaveBookkeepingAsync();
+        }
+        catch (OrleansException e) when (e is not InconsistentStateException && e.InnerException is { } inner && EntrySynchronizer.IsDatabaseError(inner))
+        {
+            // The storage bridge wraps the driver's error; the synchronizer classifies and retries the driver's own.
+            ExceptionDispatchInfo.Capture(inner).Throw();
+            throw;
+        }
+    }
+
+    private async Task<SyncOutcome> DecideAndSyncAsync(JobObservation observation)
+    {
+        if (Book.RemovedByOwner)
+        {
+            return Outcome(SyncReason.EntryRemovedByOwner, "the owner removed the entry; it is not written again");
         }
 
-        if (string.IsNullOrWhiteSpace(observation.Owner) || !Guid.TryParse(observation.Owner, out _))
+        // Once an insert was claimed the entry belongs to that document: an edited spec.user (another user, blank, not a
+        // UUID) never creates a second entry elsewhere (that would show one job to two users); the entry keeps syncing.
+        var bound = Book.Owner;
+        if (bound is null && !IsUserId(observation.Owner))
         {
-            return Outcome(book, SyncReason.InvalidOwner, $"spec.user \"{observation.Owner}\" is not a user id (a UUID)");
+            return Outcome(SyncReason.InvalidOwner, $"spec.user \"{observation.Owner}\" is not a user id (a UUID)");
         }
 
         if (JobStates.Parse(observation.RawState) is not { } observed)
         {
-            return Outcome(book, SyncReason.UnknownState, $"status.state \"{observation.RawState}\" is not a known state");
+            return Outcome(SyncReason.UnknownState, $"status.state \"{observation.RawState}\" is not a known state");
         }
 
-        // Once the entry exists it belongs to the document it was created in: an edited spec.user never creates a second
-        // entry in another user's document (that would show one job to two users). The entry keeps syncing where it is.
-        var owner = book.EntryCreated && book.Owner is { } first ? first : observation.Owner;
-        var result = await synchronizer.SyncAsync(owner, observation, observed, book.EntryCreated, _known, CancellationToken.None);
+        var result = await synchronizer.SyncAsync(observation, observed, this, _known, CancellationToken.None);
         _known = result.Known;
-        Record(book, owner, observation, result);
+        var owner = result.Owner ?? Book.Owner ?? observation.Owner!;
+        Record(owner, observation, result);
+        var book = Book;
         var outcome = result.Outcome.IsInSync || result.Outcome.Reason == SyncReason.EntryTooLarge
             ? result.Outcome
             : result.Outcome with { PersistedState = book.PersistedState, EntryExists = book.EntryCreated && !book.RemovedByOwner, Revision = book.Revision };
-        if (owner != observation.Owner && outcome.IsInSync)
+        if (owner != observation.Owner && outcome.IsInSync && outcome.Reason != SyncReason.UserRemoved)
         {
-            outcome = outcome with { Reason = SyncReason.OwnerChanged, Message = $"spec.user changed from {owner} to {observation.Owner}; the entry stays in {owner}'s document" };
+            outcome = outcome with { Reason = SyncReason.OwnerChanged, Message = $"spec.user changed from {owner} to \"{observation.Owner}\"; the entry stays in {owner}'s document" };
         }
 
         return outcome;
     }
 
-    private void Record(AgentJobGrainState book, string owner, JobObservation observation, EntrySyncResult result)
+    private static bool IsUserId(string? owner) => !string.IsNullOrWhiteSpace(owner) && Guid.TryParse(owner, out _);
+
+    private void Record(string owner, JobObservation observation, EntrySyncResult result)
     {
+        var book = Book;
         if (result.EntryPresent && (!book.EntryCreated || book.Owner != owner))
         {
             book.EntryCreated = true;
@@ -170,7 +225,8 @@ public sealed partial class AgentJobGrain(
             _historyDirty = true;
         }
 
-        if (observation.Deleted && result.Outcome.EntryExists && !book.Deleted)
+        // Deleted with its entry marked, or with nothing left to mark: either way the job is settled for good.
+        if (observation.Deleted && (result.Outcome.EntryExists || result.Outcome.Reason == SyncReason.UserRemoved) && !book.Deleted)
         {
             book.Deleted = true;
             _bookkeepingDirty = true;
@@ -191,7 +247,7 @@ public sealed partial class AgentJobGrain(
 
     private void ScheduleLazySave()
     {
-        if (!_historyDirty || _lazySave is not null)
+        if (!(_historyDirty || _bookkeepingDirty) || _lazySave is not null)
         {
             return;
         }
@@ -201,16 +257,34 @@ public sealed partial class AgentJobGrain(
             {
                 _lazySave?.Dispose();
                 _lazySave = null;
-                if (_historyDirty && !await TrySaveBookkeepingAsync())
+                if ((_historyDirty || _bookkeepingDirty) && await TrySaveBookkeepingAsync() is { } failure)
                 {
+                    LogLazySaveFailed(logger, this.GetPrimaryKeyString(), failure.Message);
                     ScheduleLazySave();
                 }
             },
             new GrainTimerCreationOptions(options.Value.HistorySaveDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = false });
     }
 
-    private async Task<bool> TrySaveBookkeepingAsync()
+    // Null when saved; else what kept it from being saved (the driver's own error where there is one).
+    private async Task<Exception?> TrySaveBookkeepingAsync()
     {
+        try
+        {
+            await SaveBookkeepingAsync();
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return e is OrleansException and not InconsistentStateException && e.InnerException is { } inner ? inner : e;
+        }
+    }
+
+    // Saves, merging what a duplicate activation saved in between; returns whether anything was merged. Throws when the
+    // storage fails (Orleans wraps the driver's error) or the conflicts do not settle.
+    private async Task<bool> SaveBookkeepingAsync()
+    {
+        var merged = false;
         for (var attempt = 0; attempt < MaxSaveAttempts; attempt++)
         {
             try
@@ -218,7 +292,7 @@ public sealed partial class AgentJobGrain(
                 await state.WriteStateAsync();
                 _bookkeepingDirty = false;
                 _historyDirty = false;
-                return true;
+                return merged;
             }
             catch (InconsistentStateException)
             {
@@ -227,15 +301,26 @@ public sealed partial class AgentJobGrain(
                 var mine = state.State;
                 await state.ReadStateAsync();
                 Merge(state.State, mine);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogBookkeepingFailed(logger, this.GetPrimaryKeyString(), e.Message);
-                return false;
+                merged = true;
             }
         }
 
-        return false;
+        throw new InconsistentStateException($"the bookkeeping of job {this.GetPrimaryKeyString()} kept conflicting with another activation's after {MaxSaveAttempts} merges");
+    }
+
+    // A failure as the caller sees it: transient (retried with backoff) or permanent (parked), with the cause.
+    private SyncOutcome FailedOutcome(Exception e, string what)
+    {
+        var error = e is InconsistentStateException
+            ? new MongoErrorClass(MongoErrorKind.Transient, null, null, "write_conflict")
+            : MongoErrorClassifier.Classify(e);
+        if (!EntrySynchronizer.IsDatabaseError(e) && e is not InconsistentStateException)
+        {
+            LogUnexpected(logger, e, this.GetPrimaryKeyString(), what);
+        }
+
+        var reason = error.IsTransient ? SyncReason.DatabaseUnavailable : SyncReason.DatabaseRejected;
+        return Outcome(reason, $"{what} ({error.Reason}): {e.Message}");
     }
 
     private static void Merge(AgentJobGrainState stored, AgentJobGrainState mine)
@@ -261,15 +346,26 @@ public sealed partial class AgentJobGrain(
         stored.ObservedOwner = mine.ObservedOwner;
     }
 
-    private static SyncOutcome Outcome(AgentJobGrainState book, SyncReason reason, string message) =>
-        new(reason, book.PersistedState, book.EntryCreated && !book.RemovedByOwner, book.RemovedByOwner, book.Revision, message);
+    private SyncOutcome Outcome(SyncReason reason, string message)
+    {
+        var book = Book;
+        return new(reason, book.PersistedState, book.EntryCreated && !book.RemovedByOwner, book.RemovedByOwner, book.Revision, message);
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "job {Uid} {Job} of user {User}: persisted {State} at revision {Revision}")]
     private static partial void LogPersisted(ILogger logger, string uid, string job, string user, JobState state, long revision);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "job {Uid} not in sync: {Reason}: {Detail}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {Uid} not in sync: {Reason}: {Detail}")]
     private static partial void LogNotInSync(ILogger logger, string uid, SyncReason reason, string? detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "job {Uid}: saving the grain's bookkeeping failed: {Error}")]
-    private static partial void LogBookkeepingFailed(ILogger logger, string uid, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "AgentJob {Namespace}/{Name} ({Uid}) was deleted and its owner's document {User} no longer exists: nothing to mark, the job is settled")]
+    private static partial void LogSettledWithoutUser(ILogger logger, string uid, string @namespace, string name, string user);
+
+    // Debug: Orleans' storage bridge already logs each failed save as an Error, and a fact that failed to save was also
+    // answered to the watch host (which warns once per cause).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {Uid}: saving the grain's bookkeeping failed; trying again in a while: {Error}")]
+    private static partial void LogLazySaveFailed(ILogger logger, string uid, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "job {Uid}: {What}: unexpected error")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string uid, string what);
 }

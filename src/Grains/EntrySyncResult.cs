@@ -8,6 +8,7 @@ namespace AgentJobSync.Grains;
 /// <param name="CopiesRemoved">Extra copies of the entry removed by this call.</param>
 /// <param name="OutputsDropped">Node outputs were left out to fit the entry.</param>
 /// <param name="Known">The entry as this call left it, when it knows exactly (for the next call to decide from).</param>
+/// <param name="Owner">The user whose document this call read or wrote (null when it failed before reading one).</param>
 public sealed record EntrySyncResult(
     SyncOutcome Outcome,
     bool EntryPresent,
@@ -15,4 +16,5 @@ public sealed record EntrySyncResult(
     JobState? Written,
     int CopiesRemoved,
     bool OutputsDropped,
-    KnownEntry? Known = null);
+    KnownEntry? Known = null,
+    string? Owner = null);

@@ -4,6 +4,8 @@ using AgentJobSync.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MongoDB.Bson;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.Grains;
 
@@ -13,129 +15,208 @@ namespace AgentJobSync.Grains;
 /// are retried with capped, jittered backoff inside <see cref="SyncOptions.RetryBudget"/>; permanent ones end the call
 /// with a reason. Stateless: the grain owns the bookkeeping and serializes calls per job.
 /// </summary>
-public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<SyncOptions> options, SyncMetrics metrics, TimeProvider time, ILogger<EntrySynchronizer> logger)
+public sealed partial class EntrySynchronizer
 {
-    private readonly SyncOptions _options = options.Value;
+    private static readonly ResiliencePropertyKey<long> Started = new("sync-started");
 
-    /// <param name="owner">The user whose document holds (or will hold) the entry.</param>
-    /// <param name="observation">The job as read.</param>
+    private readonly IUserJobsStore _store;
+    private readonly SyncOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retries;
+
+    public EntrySynchronizer(IUserJobsStore store, IOptions<SyncOptions> options, SyncMetrics metrics, TimeProvider time, ILogger<EntrySynchronizer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        var budget = _options.RetryBudget;
+        _retries = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Transient errors only, and only while the call's budget lasts; the last error then ends the call.
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && IsDatabaseError(e) && !args.Context.CancellationToken.IsCancellationRequested
+                    && MongoErrorClassifier.Classify(e).IsTransient
+                    && time.GetElapsedTime(args.Context.Properties.GetValue(Started, 0)) < budget),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.InitialBackoff,
+                MaxDelay = _options.MaxBackoff,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    var error = MongoErrorClassifier.Classify(args.Outcome.Exception!);
+                    metrics.Retried(error.Reason);
+                    LogTransient(logger, error.Reason, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception!.Message);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <param name="observation">The job as read; its owner is used until the bookkeeping names the entry's document.</param>
     /// <param name="observed">Its parsed state.</param>
-    /// <param name="entryCreated">Whether this job's entry is known to have existed in that document.</param>
+    /// <param name="bookkeeping">What the grain knows of the entry, consulted at every step.</param>
     /// <param name="known">The entry as the previous call left it, if it knows; the first attempt decides from it.</param>
-    public async Task<EntrySyncResult> SyncAsync(string owner, JobObservation observation, JobState observed, bool entryCreated, KnownEntry? known, CancellationToken cancellationToken)
+    public async Task<EntrySyncResult> SyncAsync(JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, KnownEntry? known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(observation);
-        var started = time.GetTimestamp();
-        var backoff = _options.InitialBackoff;
+        ArgumentNullException.ThrowIfNull(bookkeeping);
+        // Continuations stay on the caller's scheduler (no ConfigureAwait(false) here): the bookkeeping's claim saves the
+        // grain's persistent state, which Orleans allows only on the activation's own scheduler.
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken);
+        context.Properties.Set(Started, _time.GetTimestamp());
+        var copiesRemoved = 0;
+        try
+        {
+            return await _retries.ExecuteAsync(
+                async (ctx, _) =>
+                {
+                    var first = known;
+                    known = null; // a retry after an error decides from a fresh read
+                    var result = await AttemptAsync(observation, observed, bookkeeping, first, ctx.CancellationToken);
+                    copiesRemoved += result.CopiesRemoved;
+                    return result with { CopiesRemoved = copiesRemoved };
+                },
+                context,
+                0);
+        }
+        catch (Exception e) when (IsDatabaseError(e) && !cancellationToken.IsCancellationRequested)
+        {
+            var error = MongoErrorClassifier.Classify(e);
+            if (error.IsTransient)
+            {
+                return Failed(SyncReason.DatabaseUnavailable, $"{error.Reason}: {e.Message}", copiesRemoved);
+            }
+
+            var reason = IsTooLarge(error) ? SyncReason.EntryTooLarge : SyncReason.DatabaseRejected;
+            return Failed(reason, $"{error.Reason} (code {error.Code}): {e.Message}", copiesRemoved);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    // Reads, decisions and conditional writes until one lands, the guard keeps missing, or an error is thrown.
+    private async Task<EntrySyncResult> AttemptAsync(JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, KnownEntry? known, CancellationToken ct)
+    {
         var copiesRemoved = 0;
         for (var attempt = 1; ; attempt++)
         {
-            try
+            var owner = bookkeeping.Owner ?? observation.Owner!;
+            var step = attempt == 1 && known is not null && known.Owner == owner
+                ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, ct), CopiesRemoved: 0)
+                : await StepAsync(owner, observation, observed, bookkeeping, ct);
+            copiesRemoved += step.CopiesRemoved;
+            if (step.Result is { } result)
             {
-                var step = attempt == 1 && known is not null && known.Owner == owner
-                    ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, known.Revision, cancellationToken).ConfigureAwait(false), CopiesRemoved: 0)
-                    : await StepAsync(owner, observation, observed, entryCreated, cancellationToken).ConfigureAwait(false);
-                if (step.Result is { } result)
-                {
-                    return result with { CopiesRemoved = result.CopiesRemoved + copiesRemoved };
-                }
-
-                copiesRemoved += step.CopiesRemoved;
-                if (attempt >= _options.MaxAttempts)
-                {
-                    return Failed(SyncReason.DatabaseUnavailable, $"the owner's document kept changing: {attempt} conditional writes missed", copiesRemoved);
-                }
+                return result with { CopiesRemoved = copiesRemoved };
             }
-            catch (Exception e) when (IsDatabaseError(e) && !cancellationToken.IsCancellationRequested)
+
+            if (attempt >= _options.MaxAttempts)
             {
-                var error = MongoErrorClassifier.Classify(e);
-                if (error.Kind == MongoErrorKind.Permanent)
-                {
-                    LogPermanent(logger, error.Reason, error.Code, e.Message);
-                    var reason = error.Reason == "document_too_large" ? SyncReason.EntryTooLarge : SyncReason.DatabaseRejected;
-                    return Failed(reason, $"{error.Reason} (code {error.Code}): {e.Message}", copiesRemoved);
-                }
-
-                var elapsed = time.GetElapsedTime(started);
-                if (elapsed + backoff > _options.RetryBudget)
-                {
-                    return Failed(SyncReason.DatabaseUnavailable, $"{error.Reason}: {e.Message}", copiesRemoved);
-                }
-
-                metrics.Retried(error.Reason);
-                LogTransient(logger, error.Reason, backoff.TotalMilliseconds, e.Message);
-                await Task.Delay(Jitter(backoff), time, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                return Failed(SyncReason.DatabaseUnavailable, $"the owner's document kept changing: {attempt} conditional writes missed", copiesRemoved);
             }
         }
     }
 
     // One read, one decision, at most one write. A null Result means "the guard missed: read again".
-    private async Task<(EntrySyncResult? Result, int CopiesRemoved)> StepAsync(string owner, JobObservation observation, JobState observed, bool entryCreated, CancellationToken ct)
+    private async Task<(EntrySyncResult? Result, int CopiesRemoved)> StepAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, CancellationToken ct)
     {
-        var read = await store.ReadAsync(owner, observation.Uid, ct).ConfigureAwait(false);
+        var read = await _store.ReadAsync(owner, observation.Uid, ct);
         if (!read.UserFound)
         {
-            return (Failed(SyncReason.UserNotFound, $"no user document has id {owner}", 0), 0);
+            // A deleted job whose owner is gone has nothing left to mark; a live one may see its user created later.
+            return observation.Deleted
+                ? (new EntrySyncResult(new SyncOutcome(SyncReason.UserRemoved, null, false, false, 0, $"the job was deleted and no user document has id {owner}: nothing to mark"), false, false, null, 0, false, Owner: owner), 0)
+                : (Failed(SyncReason.UserNotFound, $"no user document has id {owner}", 0, owner), 0);
         }
 
         if (read.DuplicateUserDocuments)
         {
-            return (Failed(SyncReason.UserDocumentInvalid, $"more than one user document has id {owner}; the entry is not written until one remains", 0), 0);
+            return (Failed(SyncReason.UserDocumentInvalid, $"more than one user document has id {owner}; the entry is not written until one remains", 0, owner), 0);
         }
 
         var snapshot = read.Snapshot;
         if (!snapshot.CanHoldEntries)
         {
-            return (Failed(SyncReason.UserDocumentInvalid, $"the user's jobs field is {snapshot.Raw!.BsonType}, not an array", 0), 0);
+            return (Failed(SyncReason.UserDocumentInvalid, $"the user's jobs field is {snapshot.Raw!.BsonType}, not an array", 0, owner), 0);
         }
 
         if (snapshot.Positions.Count > 1)
         {
-            var removed = await store.RemoveExtraCopiesAsync(owner, snapshot, ct).ConfigureAwait(false);
+            var removed = await _store.RemoveExtraCopiesAsync(owner, snapshot, ct);
             return (null, removed ? snapshot.Positions.Count - 1 : 0);
         }
 
-        var now = time.GetUtcNow();
-        var flags = _options.Flags;
-        if (snapshot.Entry is not { } entry)
+        if (snapshot.Entry is { } entry)
         {
-            if (entryCreated)
-            {
-                return (new EntrySyncResult(
-                    new SyncOutcome(SyncReason.EntryRemovedByOwner, null, false, true, 0, "the owner removed the entry; it is not written again"),
-                    EntryPresent: false, RemovedByOwner: true, Written: null, 0, false), 0);
-            }
-
-            var create = TransitionRules.Decide(null, observed, flags);
-            if (create.Target is not { } initial)
-            {
-                return (new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false), 0);
-            }
-
-            var dropped = false;
-            var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(Canonical(observation.Nodes), out dropped) : [];
-            var created = EntryDocument.Create(observation, initial, nodes ?? [], now);
-            if (!await store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct).ConfigureAwait(false))
-            {
-                return (null, 0);
-            }
-
-            // No known entry after an insert: the next call reads fresh, so a copy another writer added around our insert
-            // (the previous operator still running during a migration) is found and reduced to one.
-            var reason = nodes is null ? SyncReason.EntryTooLarge : SyncReason.Synced;
-            return (new EntrySyncResult(
-                new SyncOutcome(reason, initial, true, false, 1, nodes is null ? TooLarge : null), true, false, initial, 0, dropped), 0);
+            return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], ct), 0);
         }
 
-        return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], snapshot.EntryRevision, ct, snapshot.ForeignRevision).ConfigureAwait(false), 0);
+        return (await InsertAsync(owner, observation, observed, bookkeeping, snapshot, ct), 0);
+    }
+
+    // No entry in the owner's document: removed by the owner if it ever existed there, else created. Null: read again.
+    private async Task<EntrySyncResult?> InsertAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, JobsSnapshot snapshot, CancellationToken ct)
+    {
+        if (bookkeeping.EntryCreated)
+        {
+            return new EntrySyncResult(
+                new SyncOutcome(SyncReason.EntryRemovedByOwner, null, false, true, 0, "the owner removed the entry; it is not written again"),
+                EntryPresent: false, RemovedByOwner: true, Written: null, 0, false, Owner: owner);
+        }
+
+        var flags = _options.Flags;
+        var create = TransitionRules.Decide(null, observed, flags);
+        if (create.Target is not { } initial)
+        {
+            return new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false, Owner: owner);
+        }
+
+        // The rare path (once per job): the claim is what keeps a stale activation, or a spec.user edited while the
+        // entry's bookkeeping was not saved, from inserting an entry that exists elsewhere or was removed.
+        if (!await bookkeeping.ClaimInsertAsync(owner, ct))
+        {
+            return null;
+        }
+
+        var dropped = false;
+        var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(Canonical(observation.Nodes), out dropped) : null;
+        var tooLarge = flags.NodeStatusUpdates && nodes is null;
+        var created = EntryDocument.Create(observation, initial, nodes, _time.GetUtcNow());
+        bool inserted;
+        try
+        {
+            inserted = await _store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct);
+        }
+        catch (Exception e) when (nodes is not null && IsTooLarge(e))
+        {
+            // The owner's document cannot take the nodes: the entry is created with its state alone.
+            tooLarge = true;
+            inserted = await _store.InsertIfAbsentAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot.Length, ct);
+        }
+
+        if (!inserted)
+        {
+            return null;
+        }
+
+        // No known entry after an insert: the next call reads fresh, so a copy another writer added around our insert
+        // (the previous operator still running during a migration) is found and reduced to one.
+        return new EntrySyncResult(
+            new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, Owner: owner);
     }
 
     // The decision for an existing entry and at most one guarded write. Null means "the guard missed: read again".
-    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, long revision, CancellationToken ct, BsonValue? foreignRevision = null)
+    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var flags = _options.Flags;
+        var revision = EntryRevision.Of(entry);
 
         var current = JobStates.Parse(entry.GetValue(JobEntryFields.Status, BsonNull.Value) as BsonString is { } s ? s.Value : null) ?? JobState.New;
         var transition = TransitionRules.Decide(current, observed, flags);
@@ -167,15 +248,28 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
             fields[JobEntryFields.DeletedTime] = new BsonDateTime(now.UtcDateTime);
         }
 
+        bool written;
+        try
+        {
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+        }
+        catch (Exception e) when (fields.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
+        {
+            // The owner's document cannot take the nodes: the state (and deletion) are written without them.
+            nodesTooLarge = true;
+            fields.Remove(JobEntryFields.Nodes);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+        }
+
         if (fields.ElementCount == 0)
         {
             var quiet = nodesTooLarge ? SyncReason.EntryTooLarge : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.UpToDate;
             return new EntrySyncResult(
-                new SyncOutcome(quiet, current, true, false, revision, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
-                new KnownEntry(owner, index, revision, entry));
+                new SyncOutcome(quiet, current, true, false, revision.Number, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
+                new KnownEntry(owner, index, entry), owner);
         }
 
-        if (!await store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct, foreignRevision).ConfigureAwait(false))
+        if (!written)
         {
             return null;
         }
@@ -186,34 +280,33 @@ public sealed partial class EntrySynchronizer(UserJobsStore store, IOptions<Sync
             updated[field.Name] = field.Value;
         }
 
-        updated[JobEntryFields.Revision] = new BsonInt64(revision + 1);
+        updated[JobEntryFields.Revision] = new BsonInt64(revision.Next);
 
         var persisted = transition.Target ?? current;
         var outcomeReason = nodesTooLarge ? SyncReason.EntryTooLarge
             : transition.Target is not null ? SyncReason.Synced
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
         return new EntrySyncResult(
-            new SyncOutcome(outcomeReason, persisted, true, false, revision + 1, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, revision + 1, updated));
+            new SyncOutcome(outcomeReason, persisted, true, false, revision.Next, nodesTooLarge ? TooLarge : null),
+            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, updated), owner);
     }
 
-    private const string TooLarge = "the job's nodes do not fit in an entry even without their outputs; the state is synced, the nodes are not";
+    private const string TooLarge = "the job's nodes do not fit in the owner's document; the state is synced, the nodes are not";
 
     private static IReadOnlyList<NodeObservation> Canonical(IReadOnlyList<NodeObservation> nodes) =>
         [.. nodes.Select(n => n with { OutputJson = EntryNodes.CanonicalOutput(n.OutputJson) })];
 
-    private static EntrySyncResult Failed(SyncReason reason, string message, int copiesRemoved) =>
-        new(new SyncOutcome(reason, null, false, false, 0, message), false, false, null, copiesRemoved, false);
+    private static EntrySyncResult Failed(SyncReason reason, string message, int copiesRemoved, string? owner = null) =>
+        new(new SyncOutcome(reason, null, false, false, 0, message), false, false, null, copiesRemoved, false, Owner: owner);
+
+    private static bool IsTooLarge(Exception e) => IsDatabaseError(e) && IsTooLarge(MongoErrorClassifier.Classify(e));
+
+    private static bool IsTooLarge(MongoErrorClass error) => error.Reason == "document_too_large";
 
     // Errors of the database call (including our own per-call deadline, and the driver refusing a document over its size
-    // limit before sending it, which it reports as a FormatException), as opposed to bugs, which must surface.
-    private static bool IsDatabaseError(Exception e) =>
+    // limit before sending it, which it reports as a FormatException), as opposed to bugs, which the grain reports.
+    internal static bool IsDatabaseError(Exception e) =>
         e is MongoDB.Driver.MongoException or TimeoutException or OperationCanceledException or FormatException;
-
-    private static TimeSpan Jitter(TimeSpan backoff) => TimeSpan.FromTicks((long)(backoff.Ticks * (0.5 + (Random.Shared.NextDouble() / 2))));
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "database refused a write permanently: {Reason} (code {Code}): {Error}")]
-    private static partial void LogPermanent(ILogger logger, string reason, int? code, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "transient database error {Reason}; retrying in {BackoffMs} ms: {Error}")]
     private static partial void LogTransient(ILogger logger, string reason, double backoffMs, string error);

@@ -94,11 +94,26 @@ public sealed class SettingsReader(IConfiguration configuration)
     /// <summary>Records that <paramref name="name"/> holds <paramref name="value"/>, which is invalid because <paramref name="why"/>.</summary>
     public void Invalid(string name, string value, string why) => _errors.Add($"{name} (--{name}) = \"{value}\": {why}");
 
-    /// <summary>The seed's feature flags: on unless set to something other than <c>true</c>.</summary>
+    /// <summary>
+    /// A feature flag: on when unset or empty, else <c>true</c> or <c>false</c> in any case. Anything else is an error
+    /// naming the variable, so a typo such as <c>flase</c> or <c>0</c> stops the process instead of silently meaning on
+    /// or off.
+    /// </summary>
     public bool FeatureFlag(string name)
     {
         var value = String(name);
-        return value is null || string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+        if (value is null || string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (string.Equals(value, "false", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        Invalid(name, value, "must be true or false");
+        return true;
     }
 
     /// <summary>Throws <see cref="SettingsException"/> listing every problem, if there is any.</summary>

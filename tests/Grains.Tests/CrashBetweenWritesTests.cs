@@ -1,17 +1,15 @@
-using System.Collections.Concurrent;
 using AgentJobSync.Grains.Persistence;
-using Microsoft.Extensions.DependencyInjection;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace AgentJobSync.Grains.Tests;
 
 /// <summary>
-/// The grain writes the owner's entry first and its own bookkeeping second. A crash between the two (the entry is in
-/// the document, the bookkeeping never saved) must leave nothing wrong: the next activation finds the entry by its id in
-/// a fresh read, adopts it, and carries on with one entry and continuous revisions.
+/// The grain claims the entry's document in its bookkeeping, writes the owner's entry, then saves that the entry exists.
+/// A crash between the last two (the entry is in the document, "created" never saved) must leave nothing wrong: the
+/// next activation finds the entry by its id in a fresh read of the claimed document, adopts it, and carries on with one
+/// entry and continuous revisions, even when <c>spec.user</c> was edited meanwhile.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class CrashBetweenWritesTests(ClusterFixture fixture)
@@ -21,19 +19,10 @@ public sealed class CrashBetweenWritesTests(ClusterFixture fixture)
     {
         var owner = await Jobs.CreateUserAsync(fixture.Users);
         var uid = Guid.NewGuid().ToString();
-        var cluster = await ClusterFixture.DeployAsync(fixture.Mongo.Url, silos: 1, b => b.AddSiloBuilderConfigurator<UnsavableBookkeeping>());
+        var cluster = await DeployAsync();
         try
         {
-            UnsavableBookkeeping.FailWritesOf.TryAdd(uid, 0);
-            var first = await cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, "executing", 1));
-            Assert.Equal(SyncReason.DatabaseUnavailable, first.Reason);
-            var written = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, owner), uid));
-            Assert.Equal(1, written["sync_rev"].ToInt64());
-            Assert.Equal(0, await GrainStateRecordsAsync(uid));
-
-            // The crash: the activation and everything it remembered are gone; only the document knows the entry.
-            await cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-            UnsavableBookkeeping.FailWritesOf.TryRemove(uid, out _);
+            await WriteEntryThenCrashAsync(cluster, uid, owner);
             var next = await cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, "completed", 2));
 
             Assert.Equal(SyncReason.Synced, next.Reason);
@@ -52,31 +41,56 @@ public sealed class CrashBetweenWritesTests(ClusterFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("another user")]
+    [InlineData("")]
+    [InlineData("not-a-uuid")]
+    public async Task A_spec_user_edited_after_a_crash_between_entry_and_bookkeeping_keeps_syncing_the_first_document(string edit)
+    {
+        var first = await Jobs.CreateUserAsync(fixture.Users);
+        var second = await Jobs.CreateUserAsync(fixture.Users);
+        var edited = edit == "another user" ? second : edit;
+        var uid = Guid.NewGuid().ToString();
+        var cluster = await DeployAsync();
+        try
+        {
+            await WriteEntryThenCrashAsync(cluster, uid, first);
+            var next = await cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, edited, "completed", 2));
+
+            Assert.Equal(SyncReason.OwnerChanged, next.Reason);
+            Assert.Equal(JobState.Complete, next.PersistedState);
+            var entry = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, first), uid));
+            Assert.Equal(("Complete", "step-2"), (entry["status"].AsString, entry["nodes"][0]["status"].AsString));
+            Assert.Empty(Jobs.Entries(await Jobs.UserAsync(fixture.Users, second), uid));
+            Assert.Equal(0, await fixture.Users.CountDocumentsAsync(new BsonDocument { { "id", new BsonDocument("$ne", first) }, { "jobs.id", uid } }));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    private Task<TestCluster> DeployAsync() =>
+        ClusterFixture.DeployAsync(fixture.Mongo.Url, silos: 1, b => b.AddSiloBuilderConfigurator<FaultyBookkeeping>());
+
+    // The first observation writes the entry; saving "entry created" fails as if the silo died right then; the activation
+    // and everything it remembered are gone, only the document (and the claim made before the insert) know the entry.
+    private async Task WriteEntryThenCrashAsync(TestCluster cluster, string uid, string owner)
+    {
+        FaultyBookkeeping.Writes[uid] = state => state.EntryCreated ? new TimeoutException("the silo died before the bookkeeping was saved") : null;
+        var outcome = await cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid).ObserveAsync(Jobs.Observe(uid, owner, "executing", 1));
+        Assert.Equal(SyncReason.DatabaseUnavailable, outcome.Reason);
+        var written = Assert.Single(Jobs.Entries(await Jobs.UserAsync(fixture.Users, owner), uid));
+        Assert.Equal(1, written["sync_rev"].ToInt64());
+
+        await cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        FaultyBookkeeping.Writes.TryRemove(uid, out _);
+    }
+
     private async Task<long> GrainStateRecordsAsync(string uid)
     {
         var states = fixture.Mongo.Client.GetDatabase(MongoGrainStorageOptions.DefaultDatabaseName).GetCollection<BsonDocument>(MongoGrainStorageOptions.DefaultCollectionName);
         return await states.CountDocumentsAsync(new BsonDocument("_id", new BsonRegularExpression($"{uid}$")));
-    }
-
-    /// <summary>The grain's storage provider, with its writes failing for chosen jobs as if the silo died first.</summary>
-    private sealed class UnsavableBookkeeping : ISiloConfigurator
-    {
-        public static readonly ConcurrentDictionary<string, byte> FailWritesOf = new();
-
-        public void Configure(ISiloBuilder siloBuilder) =>
-            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(AgentJobGrain.StorageName, (services, _) =>
-                new FailingWrites(MongoGrainStorage.Create(services, AgentJobGrain.StorageName)));
-
-        private sealed class FailingWrites(IGrainStorage inner) : IGrainStorage
-        {
-            public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
-
-            public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-                FailWritesOf.ContainsKey(grainId.Key.ToString()!)
-                    ? throw new TimeoutException("the silo died before the bookkeeping was saved")
-                    : inner.WriteStateAsync(stateName, grainId, grainState);
-
-            public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
-        }
     }
 }

@@ -25,6 +25,9 @@ public sealed class BadConfigurationTests(SiloFixture fixture)
         { "drain delay longer than the shutdown timeout", "DRAIN_DELAY", "DRAIN_DELAY=00:00:30" },
         { "cluster id not a label value", "CLUSTER_ID", "CLUSTER_ID=not/a label" },
         { "probe timeout out of range", "PROBE_TIMEOUT", "PROBE_TIMEOUT=00:10:00" },
+        { "feature flag misspelt", "FEATURE_NODE_STATUS_UPDATES", "FEATURE_NODE_STATUS_UPDATES=flase" },
+        { "feature flag as a number", "FEATURE_NEW_AGENT_JOBS", "FEATURE_NEW_AGENT_JOBS=0" },
+        { "feature flag as yes", "FEATURE_COMPLETED_AGENT_JOBS", "FEATURE_COMPLETED_AGENT_JOBS=yes" },
     };
 
     [Theory]
@@ -59,6 +62,10 @@ public sealed class BadConfigurationTests(SiloFixture fixture)
             ["SILO_PORT"] = PortAllocator.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GATEWAY_PORT"] = PortAllocator.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Debug",
+
+            // Feature flags are true or false in any case.
+            ["FEATURE_INACTIVE_AGENT_JOBS"] = "TRUE",
+            ["FEATURE_ERROR_AGENT_JOBS"] = "False",
         };
         var log = Path.Combine(fixture.LogDirectory, $"config-valid-{Guid.NewGuid():N}.log");
         await using var process = ManagedProcess.Start("dotnet", [fixture.Apps.SiloDll], log, env, recentLineCapacity: 100_000);

@@ -1,6 +1,8 @@
 using AgentJobSync.Grains;
 using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Storage;
+using AgentJobSync.TestHarness;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MongoDB.Bson;
@@ -45,14 +47,47 @@ public sealed class UserIndexTests(DatabaseFixture db)
         using var meters = new TestMeterFactory();
         var synchronizer = new EntrySynchronizer(store, Options.Create(new SyncOptions()), new SyncMetrics(meters), TimeProvider.System, NullLogger<EntrySynchronizer>.Instance);
         var observation = new JobObservation(uid, "ns", "job", owner, "executing", [], DateTimeOffset.UtcNow, null, null, null, false, DateTimeOffset.UtcNow, "1");
-        var result = await synchronizer.SyncAsync(owner, observation, JobState.Executing, entryCreated: false, known: null, CancellationToken.None);
+        var result = await synchronizer.SyncAsync(observation, JobState.Executing, new NewJobBookkeeping(), known: null, CancellationToken.None);
         Assert.Equal(SyncReason.UserDocumentInvalid, result.Outcome.Reason);
         Assert.All(await users.Find(new BsonDocument("id", owner)).ToListAsync(), d => Assert.Empty(d["jobs"].AsBsonArray));
     }
 
-    private static async Task<UserIndexStatus> RunAsync(UserJobsStore store)
+    [Fact]
+    public async Task A_unique_index_the_platform_made_under_another_name_is_accepted_with_one_information_line()
     {
-        using var initializer = new UserIndexInitializer(store, TimeProvider.System, NullLogger<UserIndexInitializer>.Instance);
+        var (store, users) = db.NewStore();
+        await users.InsertOneAsync(new BsonDocument { { "id", "u1" }, { "jobs", new BsonArray() } });
+        await users.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("id"), new CreateIndexOptions { Unique = true }));
+        var logs = new RecordingLoggerProvider();
+
+        Assert.Equal(UserIndexStatus.Present, await RunAsync(store, logs));
+
+        var line = Assert.Single(logs.Lines);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Contains("id_1", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await (await users.Indexes.ListAsync()).ToListAsync(), i => i["name"] == UserJobsStore.UserIdIndexName);
+    }
+
+    [Fact]
+    public async Task A_non_unique_index_on_id_is_reported_with_one_warning_that_says_what_to_do()
+    {
+        var (store, users) = db.NewStore();
+        await users.InsertOneAsync(new BsonDocument { { "id", "u1" }, { "jobs", new BsonArray() } });
+        await users.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("id"), new CreateIndexOptions { Name = "by_id" }));
+        var logs = new RecordingLoggerProvider();
+
+        Assert.Equal(UserIndexStatus.NotUnique, await RunAsync(store, logs));
+
+        var line = Assert.Single(logs.Lines);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Contains("by_id", line.Message, StringComparison.Ordinal);
+        Assert.Contains("not unique", line.Message, StringComparison.Ordinal);
+        Assert.Contains("Drop that index", line.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<UserIndexStatus> RunAsync(UserJobsStore store, RecordingLoggerProvider? logs = null)
+    {
+        using var initializer = new UserIndexInitializer(store, TimeProvider.System, logs?.CreateLogger<UserIndexInitializer>() ?? NullLogger<UserIndexInitializer>.Instance);
         await initializer.StartAsync(CancellationToken.None);
         var status = await initializer.Status.WaitAsync(TimeSpan.FromSeconds(60));
         await initializer.StopAsync(CancellationToken.None);

@@ -68,8 +68,8 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         await users.InsertOneAsync(Documents.User(owner, Documents.ManagerEntry("m1"), Documents.Entry("job-a", revision: 3), Documents.ManagerEntry("m2")));
         var before = await Documents.ReadUserAsync(users, owner);
 
-        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", 3, new BsonDocument("status", "Executing"), None));
-        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", 3, new BsonDocument("status", "Pending"), None));
+        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Executing"), None));
+        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Pending"), None));
 
         var after = await Documents.ReadUserAsync(users, owner);
         var entry = after["jobs"][1].AsBsonDocument;
@@ -91,7 +91,7 @@ public sealed class WriteShapeTests(DatabaseFixture db)
 
         // The manager removes its own entry before ours: every later element moves down by one.
         await users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$pull", new BsonDocument("jobs", manager)));
-        var missed = await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], "job-a", 1, new BsonDocument("status", "Complete"), None);
+        var missed = await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], "job-a", EntryRevision.Of(1), new BsonDocument("status", "Complete"), None);
         var reread = await store.ReadAsync(owner, "job-a", None);
         var applied = await store.UpdateEntryAsync(owner, reread.Snapshot.Positions[0], "job-a", reread.Snapshot.EntryRevision, new BsonDocument("status", "Complete"), None);
 
@@ -111,9 +111,9 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         await users.InsertOneAsync(Documents.User(owner, Documents.Entry("job-a", "Pending", revision: null)));
         var read = await store.ReadAsync(owner, "job-a", None);
 
-        Assert.Equal(0, read.Snapshot.EntryRevision);
-        Assert.True(await store.UpdateEntryAsync(owner, 0, "job-a", 0, new BsonDocument("status", "Executing"), None));
-        Assert.False(await store.UpdateEntryAsync(owner, 0, "job-a", 0, new BsonDocument("status", "Executing"), None));
+        Assert.Equal(EntryRevision.Absent, read.Snapshot.EntryRevision);
+        Assert.True(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
+        Assert.False(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
 
         var user = await Documents.ReadUserAsync(users, owner);
         Assert.Equal(1, user["jobs"][0][JobEntryFields.Revision].ToInt64());

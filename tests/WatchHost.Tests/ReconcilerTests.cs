@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using AgentJobSync.Grains;
+using AgentJobSync.TestHarness;
+using AgentJobSync.WatchHost.Directory;
 using AgentJobSync.WatchHost.Events;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
 using AgentJobSync.WatchHost.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -36,11 +39,12 @@ public sealed class ReconcilerTests : IDisposable
     [InlineData(SyncReason.UpToDate, Disposition.Done)]
     [InlineData(SyncReason.FeatureDisabled, Disposition.Done)]
     [InlineData(SyncReason.EntryRemovedByOwner, Disposition.Done)]
+    [InlineData(SyncReason.UserRemoved, Disposition.Done)]
+    [InlineData(SyncReason.EntryTooLarge, Disposition.Done)]
     [InlineData(SyncReason.DatabaseUnavailable, Disposition.Retry)]
     [InlineData(SyncReason.UserNotFound, Disposition.SlowRetry)]
     [InlineData(SyncReason.InvalidOwner, Disposition.Parked)]
     [InlineData(SyncReason.UnknownState, Disposition.Parked)]
-    [InlineData(SyncReason.EntryTooLarge, Disposition.Parked)]
     [InlineData(SyncReason.UserDocumentInvalid, Disposition.Parked)]
     [InlineData(SyncReason.DatabaseRejected, Disposition.Parked)]
     [InlineData(SyncReason.OwnerChanged, Disposition.Parked)]
@@ -115,6 +119,38 @@ public sealed class ReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_whose_nodes_do_not_fit_is_not_parked_and_is_routed_again_at_the_same_version()
+    {
+        // Its state is written without the nodes; a resync tries the nodes again (the owner may have made room).
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        router.Answer("a", SyncReason.EntryTooLarge);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        Assert.Equal(2, router.CallsFor("a").Count);
+        Assert.Single(events.Reported);
+    }
+
+    [Fact]
+    public async Task A_deletion_in_backoff_when_the_directory_comparison_runs_is_routed_with_its_final_object()
+    {
+        // The watch delivered the final object (Complete, with its nodes); routing it failed and it waits in backoff.
+        var final = TestJobs.Job("a", rv: "9", state: "completed") with { Nodes = [new AgentJobNode("n1", "done", "{}", "2025-01-01T00:00:00Z")] };
+        cache.Tombstones.Put(final);
+        router.Fail("a");
+        Assert.Equal(Disposition.Retry, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+
+        // A relist's comparison finds the job live in the grains' eyes (last persisted Executing) and gone from the list.
+        var directory = new FakeDirectory([new JobSummary(final.Uid, "ns", "a", final.User, JobState.Executing, SyncReason.Synced, null, true, false, false, 3, DateTimeOffset.UtcNow)]);
+        var finder = new DeletedJobFinder(directory, cache, _ => { }, metrics, TimeProvider.System, NullLogger<DeletedJobFinder>.Instance);
+        Assert.Equal(0, await finder.CompareOnceAsync(new ListedScope("ns", []), CancellationToken.None));
+
+        router.Answer("a", SyncReason.Synced);
+        Assert.Equal(Disposition.Done, await reconciler.ReconcileAsync("ns/a", CancellationToken.None));
+        var routed = router.CallsFor("a")[^1];
+        Assert.Equal((true, "completed", "9", 1), (routed.Deleted, routed.RawState, routed.ResourceVersion, routed.Nodes.Length));
+    }
+
+    [Fact]
     public async Task A_job_retried_after_a_transient_failure_is_routed_again_at_the_same_version()
     {
         cache.Put(TestJobs.Job("a", rv: "5"));
@@ -149,6 +185,27 @@ public sealed class ReconcilerTests : IDisposable
 
         Assert.Equal(3, router.CallsFor("a").Count);
         Assert.Single(events.Reported);
+    }
+
+    [Fact]
+    public async Task Each_cause_is_logged_as_one_warning_however_often_it_repeats()
+    {
+        var logs = new RecordingLoggerProvider();
+        var logged = new JobReconciler(cache, router, events, new JobOutcomeTracker(), metrics, new ManualTimeProvider(), logs.CreateLogger<JobReconciler>());
+        cache.Put(TestJobs.Job("a"));
+        cache.Put(TestJobs.Job("b"));
+        router.Fail("a");
+        router.Answer("b", SyncReason.DatabaseUnavailable);
+        for (var i = 0; i < 3; i++)
+        {
+            await logged.ReconcileAsync("ns/a", CancellationToken.None);
+            await logged.ReconcileAsync("ns/b", CancellationToken.None);
+        }
+
+        var warnings = logs.Lines.Where(l => l.Level >= LogLevel.Warning).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Single(warnings, w => w.Message.Contains("uid-a", StringComparison.Ordinal) && w.Message.Contains("silo unreachable", StringComparison.Ordinal));
+        Assert.Single(warnings, w => w.Message.Contains("uid-b", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -3,10 +3,13 @@ using MongoDB.Bson;
 
 namespace AgentJobSync.Grains.Domain;
 
-/// <summary>The new element of a user's <c>jobs</c> for a job seen for the first time.</summary>
+/// <summary>
+/// The new element of a user's <c>jobs</c> for a job seen for the first time. Without <c>nodes</c> (null) the element has
+/// no such field: node status updates are off, or the owner's document cannot take them.
+/// </summary>
 public static class EntryDocument
 {
-    public static BsonDocument Create(JobObservation observation, JobState state, BsonArray nodes, DateTimeOffset now)
+    public static BsonDocument Create(JobObservation observation, JobState state, BsonArray? nodes, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(observation);
         var entry = new BsonDocument
@@ -19,9 +22,13 @@ public static class EntryDocument
             { JobEntryFields.CreatedTime, new BsonDateTime((observation.CreatedAt ?? now).UtcDateTime) },
             { JobEntryFields.AgentId, observation.AgentId ?? string.Empty },
             { JobEntryFields.Creator, observation.Creator ?? string.Empty },
-            { JobEntryFields.Nodes, nodes },
             { JobEntryFields.Revision, new BsonInt64(1) },
         };
+        if (nodes is not null)
+        {
+            entry[JobEntryFields.Nodes] = nodes;
+        }
+
         if (observation.Deleted)
         {
             entry[JobEntryFields.DeletedTime] = new BsonDateTime(now.UtcDateTime);

@@ -37,6 +37,7 @@ public static class AgentJobGrainsRegistration
             .Validate(o => o.OperationTimeout > TimeSpan.Zero, "the database operation timeout must be positive")
             .ValidateOnStart();
         services.TryAddSingleton<UserJobsStore>();
+        services.TryAddSingleton<IUserJobsStore>(sp => sp.GetRequiredService<UserJobsStore>());
         services.TryAddSingleton<EntrySynchronizer>();
         services.TryAddSingleton<JobDirectory>();
         services.TryAddSingleton<UserIndexInitializer>();

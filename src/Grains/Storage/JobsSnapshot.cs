@@ -49,14 +49,8 @@ public sealed class JobsSnapshot
     /// <summary>The first entry of the job, if any.</summary>
     public BsonDocument? Entry => Positions.Count > 0 ? (BsonDocument)Array![Positions[0]] : null;
 
-    /// <summary>The first entry's revision (0 for an entry written by someone else).</summary>
-    public long EntryRevision => Entry is { } e && e.TryGetValue(JobEntryFields.Revision, out var rev) && rev.IsNumeric ? rev.ToInt64() : 0;
-
-    /// <summary>
-    /// The first entry's revision field when another writer left something that is not a number there (a string, null,
-    /// a document): the update must be guarded by exactly that value, and it restarts the numbering at 1.
-    /// </summary>
-    public BsonValue? ForeignRevision => Entry is { } e && e.TryGetValue(JobEntryFields.Revision, out var rev) && !rev.IsNumeric ? rev : null;
+    /// <summary>The first entry's revision exactly as read (what the next write's guard requires).</summary>
+    public EntryRevision EntryRevision => Entry is { } e ? EntryRevision.Of(e) : EntryRevision.Absent;
 
     internal static JobsSnapshot Of(BsonValue? jobs, string uid) => new(jobs, uid);
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using MongoDB.Driver;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.Grains.Storage;
 
@@ -32,30 +34,42 @@ public abstract class StartupIndexCreation(TimeProvider time) : BackgroundServic
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = FirstBackoff;
+        // Retried without an attempt limit: the silo needs the indexes for as long as it runs, and each wait is capped.
+        var retries = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => IsDatabaseError(e) && MongoErrorClassifier.Classify(e).IsTransient),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = FirstBackoff,
+                MaxDelay = MaxBackoff,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    var error = args.Outcome.Exception!;
+                    Retrying(MongoErrorClassifier.Classify(error), args.RetryDelay, error);
+                    return default;
+                },
+            })
+            .Build();
         try
         {
-            while (true)
+            Exception? refusal = null;
+            try
             {
-                try
-                {
-                    await CreateAsync(stoppingToken).ConfigureAwait(false);
-                    Created();
-                    return;
-                }
-                catch (Exception e) when ((e is MongoException or TimeoutException) && !stoppingToken.IsCancellationRequested)
-                {
-                    var error = MongoErrorClassifier.Classify(e);
-                    if (error.Kind == MongoErrorKind.Permanent)
-                    {
-                        await RefusedAsync(error, e, stoppingToken).ConfigureAwait(false);
-                        return;
-                    }
+                await retries.ExecuteAsync(async token => await CreateAsync(token).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsDatabaseError(e) && !stoppingToken.IsCancellationRequested)
+            {
+                refusal = e;
+            }
 
-                    Retrying(error, backoff, e);
-                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                }
+            if (refusal is null)
+            {
+                Created();
+            }
+            else
+            {
+                await RefusedAsync(MongoErrorClassifier.Classify(refusal), refusal, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -63,4 +77,6 @@ public abstract class StartupIndexCreation(TimeProvider time) : BackgroundServic
             Stopped();
         }
     }
+
+    private static bool IsDatabaseError(Exception e) => e is MongoException or TimeoutException;
 }

@@ -12,7 +12,7 @@ namespace AgentJobSync.Grains.Storage;
 /// Writes use majority write concern and reads go to the primary with majority read concern, so a conclusion such
 /// as "the owner removed the entry" is never drawn from a stale or lost read.
 /// </summary>
-public sealed class UserJobsStore
+public sealed class UserJobsStore : IUserJobsStore
 {
     private readonly IMongoCollection<BsonDocument> _users;
     private readonly UserDocumentOptions _options;
@@ -29,17 +29,44 @@ public sealed class UserJobsStore
             .WithReadPreference(ReadPreference.Primary);
     }
 
+    /// <summary>The name this service gives the unique index on <c>users.id</c> when it creates it.</summary>
+    public const string UserIdIndexName = "id_unique";
+
     /// <summary>
-    /// Creates the unique index on <c>users.id</c> if it is absent. Fails with a duplicate-key error when two
-    /// documents already share an id; the caller reports that and carries on without the index.
+    /// Makes sure <c>users.id</c> has a unique index. An index the platform made already (any name, such as MongoDB's
+    /// default <c>id_1</c>) on the same key and unique is accepted as it is; one on the same key that is not unique, or
+    /// covers only some documents, is reported and left alone. Otherwise <c>id_unique</c> is created; that fails with a
+    /// duplicate-key error when two documents already share an id, which the caller reports.
     /// </summary>
-    public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
+    public async Task<UserIdIndex> EnsureIndexesAsync(CancellationToken cancellationToken)
     {
+        var indexes = await (await _users.Indexes.ListAsync(cancellationToken).ConfigureAwait(false)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var onId = indexes.Where(IsOnUserId).ToList();
+        if (onId.FirstOrDefault(KeepsUnique) is { } equivalent)
+        {
+            return new UserIdIndex(equivalent["name"].AsString, Created: false);
+        }
+
+        if (onId.FirstOrDefault(i => i["key"].AsBsonDocument[0].ToDouble() > 0) is { } blocking)
+        {
+            var problem = blocking.GetValue("unique", false).ToBoolean() ? "it is partial (covers only some documents)" : "it is not unique";
+            return new UserIdIndex(blocking["name"].AsString, Created: false, problem);
+        }
+
         var model = new CreateIndexModel<BsonDocument>(
             Builders<BsonDocument>.IndexKeys.Ascending(JobEntryFields.UserId),
-            new CreateIndexOptions { Unique = true, Name = "id_unique" });
+            new CreateIndexOptions { Unique = true, Name = UserIdIndexName });
         await _users.Indexes.CreateOneAsync(model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new UserIdIndex(UserIdIndexName, Created: true);
     }
+
+    // An index whose key is users.id alone, either direction.
+    private static bool IsOnUserId(BsonDocument index) =>
+        index.GetValue("key", BsonNull.Value) is BsonDocument { ElementCount: 1 } key
+        && key.GetElement(0) is { Name: JobEntryFields.UserId, Value.IsNumeric: true };
+
+    private static bool KeepsUnique(BsonDocument index) =>
+        index.GetValue("unique", false).ToBoolean() && !index.Contains("partialFilterExpression");
 
     /// <summary>Up to <paramref name="limit"/> user ids that more than one document claims (what blocks the unique index).</summary>
     public async Task<IReadOnlyList<string>> FindDuplicateUserIdsAsync(int limit, CancellationToken cancellationToken)
@@ -104,17 +131,12 @@ public sealed class UserJobsStore
     }
 
     /// <summary>
-    /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and revision,
-    /// and bumps the revision: a miss means the element moved (an earlier entry was pulled) or another writer got
-    /// there first, and the caller re-reads and decides again. An entry without a revision (written by someone
-    /// else) is guarded by the revision being absent.
+    /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and by its revision being
+    /// exactly what was read (see <see cref="EntryRevision"/>), and sets the next revision: a miss means the element moved
+    /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again.
     /// </summary>
     /// <returns>Whether the element was updated.</returns>
-    /// <param name="foreignRevision">
-    /// When the element's revision field holds something other than a number (another writer's), that exact value: the
-    /// guard requires it instead of <paramref name="expectedRevision"/>, which is then 0.
-    /// </param>
-    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, long expectedRevision, BsonDocument fields, CancellationToken cancellationToken, BsonValue? foreignRevision = null)
+    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var element = $"{JobEntryFields.JobsArray}.{index}";
@@ -122,11 +144,7 @@ public sealed class UserJobsStore
         {
             { JobEntryFields.UserId, owner },
             { $"{element}.{JobEntryFields.Id}", uid },
-            {
-                $"{element}.{JobEntryFields.Revision}",
-                foreignRevision is not null ? new BsonDocument("$eq", foreignRevision)
-                    : expectedRevision == 0 ? new BsonDocument("$exists", false) : new BsonInt64(expectedRevision)
-            },
+            { $"{element}.{JobEntryFields.Revision}", revision.Guard },
         };
         var set = new BsonDocument();
         foreach (var field in fields)
@@ -134,7 +152,7 @@ public sealed class UserJobsStore
             set[$"{element}.{field.Name}"] = field.Value;
         }
 
-        set[$"{element}.{JobEntryFields.Revision}"] = new BsonInt64(expectedRevision + 1);
+        set[$"{element}.{JobEntryFields.Revision}"] = new BsonInt64(revision.Next);
         using var timeout = Deadline(cancellationToken);
         var result = await _users.UpdateOneAsync(filter, new BsonDocument("$set", set), cancellationToken: timeout.Token).ConfigureAwait(false);
         return result.ModifiedCount == 1;

@@ -12,7 +12,9 @@ namespace AgentJobSync.WatchHost.Directory;
 /// Finds jobs deleted while no watch host ran. After each (re)list it pages through the jobs the grains know as live
 /// with an entry and, for each one the API server no longer has, queues a deletion built from what the grain persisted
 /// (its state, no nodes): the grain then stamps <c>deleted_time</c> and, since it never regresses a state, keeps the
-/// last state it wrote. The informer alone cannot find these: a fresh process has no cache to compare with.
+/// last state it wrote. A deleted object the watch delivered and that still waits to be routed (say, in backoff) is
+/// kept instead: it carries the job's final state and nodes. The informer alone cannot find these: a fresh process has
+/// no cache to compare with.
 /// </summary>
 public sealed partial class DeletedJobFinder(
     IJobDirectory directory, IJobCache cache, Action<string> enqueue, WatchHostMetrics metrics, TimeProvider time,
@@ -50,10 +52,8 @@ public sealed partial class DeletedJobFinder(
         var found = 0;
         await foreach (var summary in directory.AllLiveAsync(listed.Namespace, PageSize, cancellationToken).ConfigureAwait(false))
         {
-            if (IsGone(summary, listed))
+            if (IsGone(summary, listed) && FinalObject(summary) is var job && cache.Tombstones.PutReconstructed(job))
             {
-                var job = FinalObject(summary);
-                cache.Tombstones.Put(job);
                 metrics.EventReceived("directory_deleted");
                 LogFound(logger, job.Namespace, job.Name, job.Uid, job.State ?? "");
                 enqueue(job.Key);
@@ -114,7 +114,8 @@ public sealed partial class DeletedJobFinder(
         State: summary.PersistedState?.ToString(),
         Nodes: ImmutableArray<AgentJobNode>.Empty);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "AgentJob {Namespace}/{Name} ({Uid}) was deleted while no watch host ran; marking its entry deleted (last persisted state {State})")]
+    // Debug: the comparison's summary counts them, and the grain's outcome is what matters per job.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "AgentJob {Namespace}/{Name} ({Uid}) was deleted while no watch host ran; marking its entry deleted (last persisted state {State})")]
     private static partial void LogFound(ILogger logger, string @namespace, string name, string uid, string state);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "compared the list of {Scope} ({Listed} jobs) with the job directory: {Found} deleted while nothing watched")]

@@ -5,7 +5,8 @@ namespace AgentJobSync.WatchHost.Informer;
 /// <summary>
 /// The final objects of deleted jobs, kept until the worker has routed them: the delete event only enqueues the key,
 /// and by the time a worker takes the key the cache no longer has the object. A name can be deleted and re-created
-/// before a worker runs, so each key holds its deleted objects by UID.
+/// before a worker runs, so each key holds its deleted objects by UID. A deletion the job directory reconstructed (what a
+/// grain persisted, no nodes) never replaces a final object the watch delivered: that one carries the job's last state.
 /// </summary>
 public sealed class TombstoneStore
 {
@@ -24,6 +25,24 @@ public sealed class TombstoneStore
             }
 
             jobs[job.Uid] = job;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a deletion reconstructed from the job directory, unless a deleted object of the same UID is already waiting
+    /// (the watch's final object, or an earlier reconstruction): returns whether it was kept.
+    /// </summary>
+    public bool PutReconstructed(AgentJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (gate)
+        {
+            if (!byKey.TryGetValue(job.Key, out var jobs))
+            {
+                byKey[job.Key] = jobs = new Dictionary<string, AgentJob>(StringComparer.Ordinal);
+            }
+
+            return jobs.TryAdd(job.Uid, job);
         }
     }
 

@@ -123,6 +123,7 @@ public sealed partial class JobReconciler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "AgentJob {Namespace}/{Name} ({Uid}) is not in sync: {Reason}: {Note}")]
     private static partial void LogNotInSync(ILogger logger, string @namespace, string name, string uid, string reason, string note);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the grain of AgentJob {Namespace}/{Name} ({Uid}) could not be reached")]
+    // Debug: the not-in-sync Warning (once per change of reason) already says it, with the error's message.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "the grain of AgentJob {Namespace}/{Name} ({Uid}) could not be reached")]
     private static partial void LogGrainUnavailable(ILogger logger, Exception exception, string @namespace, string name, string uid);
 }
