@@ -53,6 +53,24 @@ public sealed class DeletedJobFinderTests
         Assert.Equal([null, "u-00499", "u-00999"], directory.Afters);
     }
 
+    [Fact]
+    public async Task A_comparison_that_fails_is_retried_with_backoff_until_the_directory_answers()
+    {
+        var directory = new FakeDirectory([Summary("u-gone", "ns", "gone", JobState.Executing)]) { TransientFailuresLeft = 2 };
+        var enqueued = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var metrics = new WatchHostMetrics();
+        var finder = new DeletedJobFinder(directory, new FakeCache(), key => enqueued.TrySetResult(key), metrics, TimeProvider.System, NullLogger<DeletedJobFinder>.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = finder.RunAsync(stop.Token);
+
+        finder.Compare(new ListedScope("ns", []));
+
+        Assert.Equal("ns/gone", await enqueued.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(3, directory.Afters.Count);
+        await stop.CancelAsync();
+        await running;
+    }
+
     private static JobSummary Summary(string uid, string ns, string name, JobState state, bool entryCreated = true, bool removed = false) =>
         new(uid, ns, name, "6f1c2b9e-0000-4000-8000-000000000001", state, SyncReason.Synced, null, entryCreated, removed, false, 1, DateTimeOffset.UtcNow);
 

@@ -8,9 +8,18 @@ internal sealed class FakeDirectory(IReadOnlyList<JobSummary> all, Exception? fa
 {
     public List<string?> Afters { get; } = [];
 
+    /// <summary>How many reads still fail (transiently) before the directory answers.</summary>
+    public int TransientFailuresLeft { get; set; }
+
     public Task<IReadOnlyList<JobSummary>> FindLiveAsync(string? @namespace, string? afterUid, int limit, CancellationToken cancellationToken)
     {
         Afters.Add(afterUid);
+        if (TransientFailuresLeft > 0)
+        {
+            TransientFailuresLeft--;
+            return Task.FromException<IReadOnlyList<JobSummary>>(new TimeoutException("the silos did not answer"));
+        }
+
         if (failure is not null)
         {
             return Task.FromException<IReadOnlyList<JobSummary>>(failure);

@@ -5,6 +5,8 @@ using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.WatchHost.Directory;
 
@@ -21,7 +23,8 @@ public sealed partial class DeletedJobFinder(
     ILogger<DeletedJobFinder> logger)
 {
     private const int PageSize = 500;
-    private readonly Channel<ListedScope> lists = Channel.CreateUnbounded<ListedScope>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count, and a failed comparison asks whether a newer list is waiting.
+    private readonly Channel<ListedScope> lists = Channel.CreateUnbounded<ListedScope>();
 
     /// <summary>Asks for a comparison with <paramref name="listed"/> (called by the informer; never blocks it).</summary>
     public void Compare(ListedScope listed) => lists.Writer.TryWrite(listed);
@@ -64,32 +67,41 @@ public sealed partial class DeletedJobFinder(
         return found;
     }
 
+    // Retried with capped, jittered backoff while the silos are unreachable, until a newer list supersedes this one.
     private async Task CompareWithRetriesAsync(ListedScope listed, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        var retries = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
             {
-                var found = await CompareOnceAsync(listed, cancellationToken).ConfigureAwait(false);
-                LogCompared(logger, listed.Namespace ?? "*", listed.Uids.Count, found);
-                return;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-#pragma warning disable CA1031 // The silos may be unreachable for a while; the comparison is retried, never the end of routing.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 10))));
-                LogFailed(logger, e, listed.Namespace ?? "*", delay.TotalMilliseconds);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                if (lists.Reader.Count > 0)
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is not null and not OperationCanceledException && lists.Reader.Count == 0),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = args =>
                 {
-                    return; // a newer list is waiting and supersedes this one
-                }
-            }
+                    LogFailed(logger, args.Outcome.Exception!, listed.Namespace ?? "*", args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
+        {
+            var found = await retries.ExecuteAsync(
+                async token => await CompareOnceAsync(listed, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            LogCompared(logger, listed.Namespace ?? "*", listed.Uids.Count, found);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The silos may be unreachable for a while; the comparison is retried, never the end of routing.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSuperseded(logger, e, listed.Namespace ?? "*");
         }
     }
 
@@ -123,4 +135,7 @@ public sealed partial class DeletedJobFinder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "comparing the list of {Scope} with the job directory failed; retrying in {DelayMs} ms")]
     private static partial void LogFailed(ILogger logger, Exception exception, string scope, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "comparing the list of {Scope} with the job directory failed and a newer list replaces it")]
+    private static partial void LogSuperseded(ILogger logger, Exception exception, string scope);
 }
