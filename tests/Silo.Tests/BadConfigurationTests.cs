@@ -25,13 +25,14 @@ public sealed class BadConfigurationTests(SiloFixture fixture)
         { "drain delay longer than the shutdown timeout", "DRAIN_DELAY", "DRAIN_DELAY=00:00:30" },
         { "cluster id not a label value", "CLUSTER_ID", "CLUSTER_ID=not/a label" },
         { "probe timeout out of range", "PROBE_TIMEOUT", "PROBE_TIMEOUT=00:10:00" },
+        { "dead-silo retention shorter than 10 s", "DEFUNCT_SILO_RETENTION", "DEFUNCT_SILO_RETENTION=00:00:02" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Exits_non_zero_naming_the_variable_without_the_password(string why, string variable, string setting)
     {
-        var env = SiloProcess.PodEnvironment(fixture, "silo-config", "config-test", "silo-config-0");
+        var env = SiloProcess.PodEnvironment(fixture.SiloPods, "silo-config", "config-test", "silo-config-0");
         env["DB_URL"] = UrlWithPassword;
         env["PORT"] = PortAllocator.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var (name, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
