@@ -11,7 +11,8 @@ namespace AgentJobSync.Chaos;
 /// declared dead) is started again in the same pod, as the kubelet restarts a container. Every incarnation a fault
 /// killed, stopped or froze is remembered, so a death the faults did not cause can be told apart.
 /// </summary>
-internal sealed class ChaosSilos(SiloPodSetup setup, IKubernetes kube, string ns, string clusterId, IReadOnlyDictionary<string, string> environment, Action<string> log)
+internal sealed class ChaosSilos(
+    SiloPodSetup setup, IKubernetes kube, string ns, string clusterId, IReadOnlyDictionary<string, string> environment, CrashLoop crashLoop, Action<string> log)
     : IAsyncDisposable
 {
     private readonly List<SiloSlot> slots = [];
@@ -28,7 +29,7 @@ internal sealed class ChaosSilos(SiloPodSetup setup, IKubernetes kube, string ns
     /// <summary>Silo processes started again after a fault stopped them.</summary>
     public int FaultRestarts => Volatile.Read(ref faultRestarts);
 
-    /// <summary>Silo processes started again after they exited on their own (declared dead, crashed).</summary>
+    /// <summary>Silo processes started again after they exited on their own (declared dead, crashed) while running.</summary>
     public int UnplannedRestarts => Volatile.Read(ref unplannedRestarts);
 
     public async Task StartAsync(int count, CancellationToken cancellationToken)
@@ -119,7 +120,7 @@ internal sealed class ChaosSilos(SiloPodSetup setup, IKubernetes kube, string ns
             SiloSlot? exited;
             lock (gate)
             {
-                exited = slots.FirstOrDefault(s => !s.Held && s.Silo is { Process.HasExited: true });
+                exited = slots.FirstOrDefault(s => !s.Held && s.Silo is null or { Process.HasExited: true });
                 if (exited is not null)
                 {
                     exited.Held = true;
@@ -133,7 +134,7 @@ internal sealed class ChaosSilos(SiloPodSetup setup, IKubernetes kube, string ns
 
             try
             {
-                log($"{exited.PodName} exited on its own ({exited.Incarnation}); restarting it");
+                log($"{exited.PodName} is not running ({exited.Incarnation ?? "never started"}); starting it");
                 await StartSiloAsync(exited, CancellationToken.None);
                 Interlocked.Increment(ref unplannedRestarts);
             }
@@ -158,12 +159,16 @@ internal sealed class ChaosSilos(SiloPodSetup setup, IKubernetes kube, string ns
     {
         if (slot.Silo is { } old)
         {
+            slot.Silo = null;
             await old.DisposeAsync();
         }
 
-        slot.Starts++;
         slot.Incarnation = null;
-        slot.Silo = await SiloProcess.StartAsync(setup, ns, clusterId, slot.PodName, environment, slot.Ports, "start-" + slot.Starts.ToString(CultureInfo.InvariantCulture));
+        slot.Silo = await crashLoop.StartAsync(slot.PodName, () =>
+        {
+            slot.Starts++;
+            return SiloProcess.StartAsync(setup, ns, clusterId, slot.PodName, environment, slot.Ports, "start-" + slot.Starts.ToString(CultureInfo.InvariantCulture));
+        });
         slot.Incarnation = await IncarnationAsync(slot, cancellationToken);
     }
 

@@ -27,14 +27,16 @@ internal sealed class ChaosSystem : IAsyncDisposable
     private readonly IHost client;
     private readonly LocalSiloCluster watchHostLauncher;
     private readonly string proxiedKubeconfig;
+    private readonly CrashLoop crashLoop;
     private readonly Lock gate = new();
     private readonly List<WatchHostProcess> watchHosts = [];
     private int unplannedWatchHostRestarts;
 
     private ChaosSystem(
         TestEnvironment env, ToxicProxy apiServer, ToxicProxy database, ChaosSilos silos, LocalSiloCluster watchHostLauncher,
-        string proxiedKubeconfig, IHost client, string logs)
+        string proxiedKubeconfig, CrashLoop crashLoop, IHost client, string logs)
     {
+        this.crashLoop = crashLoop;
         Env = env;
         ApiServer = apiServer;
         Database = database;
@@ -69,11 +71,15 @@ internal sealed class ChaosSystem : IAsyncDisposable
 
     public int UnplannedWatchHostRestarts => Volatile.Read(ref unplannedWatchHostRestarts);
 
+    /// <summary>Silos and watch hosts that exited while starting (the control plane away) and were started again.</summary>
+    public int StartCrashes => crashLoop.Crashes;
+
     public IGrainFactory Grains => client.Services.GetRequiredService<IClusterClient>();
 
     public static async Task<ChaosSystem> StartAsync(int seed, int siloCount, Action<string> log, CancellationToken cancellationToken)
     {
-        var env = await TestEnvironment.StartAsync(withToxiproxy: true, cancellationToken);
+        // etcd is restarted by a fault: it must keep what it acknowledged, as a production etcd does.
+        var env = await TestEnvironment.StartAsync(new ControlPlaneOptions { DurableEtcd = true }, withToxiproxy: true, cancellationToken);
         ChaosSilos? silos = null;
         LocalSiloCluster? launcher = null;
         try
@@ -96,13 +102,14 @@ internal sealed class ChaosSystem : IAsyncDisposable
             {
                 ["DEFUNCT_SILO_RETENTION"] = DeadSiloRetention.ToString("c", CultureInfo.InvariantCulture),
             };
-            silos = new ChaosSilos(setup, kube.Client, Namespace, ClusterId, siloEnvironment, log);
+            var crashLoop = new CrashLoop(log);
+            silos = new ChaosSilos(setup, kube.Client, Namespace, ClusterId, siloEnvironment, crashLoop, log);
             await silos.StartAsync(siloCount, cancellationToken);
 
             // Only its watch-host launcher is used: the silos are pods above, found by the watch hosts in the membership.
             launcher = new LocalSiloCluster(apps, setup.DatabaseUrl, logs);
             var orleans = await StartClientAsync(kube.KubeconfigPath, cancellationToken);
-            var system = new ChaosSystem(env, apiServer, database, silos, launcher, proxiedKubeconfig, orleans, logs);
+            var system = new ChaosSystem(env, apiServer, database, silos, launcher, proxiedKubeconfig, crashLoop, orleans, logs);
             for (var i = 0; i < 2; i++)
             {
                 await system.AddWatchHostAsync();
@@ -143,12 +150,12 @@ internal sealed class ChaosSystem : IAsyncDisposable
     /// <summary>Starts one more watch host (a new pod of its Deployment) and waits until it campaigns for the lease.</summary>
     public async Task AddWatchHostAsync()
     {
-        var host = await watchHostLauncher.StartWatchHostAsync(proxiedKubeconfig, Namespace, Namespace, new Dictionary<string, string>
+        var host = await crashLoop.StartAsync("a watch host", () => watchHostLauncher.StartWatchHostAsync(proxiedKubeconfig, Namespace, Namespace, new Dictionary<string, string>
         {
             ["CLUSTERING"] = "kubernetes",
             ["MEMBERSHIP_NAMESPACE"] = Namespace,
             ["CLUSTER_ID"] = ClusterId,
-        });
+        }));
         lock (gate)
         {
             watchHosts.Add(host);

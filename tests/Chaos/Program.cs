@@ -43,7 +43,7 @@ if (conflicts > 0 || membership > 0 || failedRuns > 0)
 var byKind = results.SelectMany(r => r.Faults).GroupBy(f => f.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
 Console.WriteLine("chaos: faults by kind: " + string.Join(", ", byKind.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Sum(f => f.Value)}"))));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"chaos: membership: {results.Sum(r => r.DeclaredDead)} declared dead ({results.Sum(r => r.DeclaredDeadUnprovoked)} not taken down by a fault), {results.Sum(r => r.FaultRestarts)} silo restarts after faults, {results.Sum(r => r.UnplannedRestarts)} restarts after exiting on their own"));
+    $"chaos: membership: {results.Sum(r => r.DeclaredDead)} declared dead ({results.Sum(r => r.DeclaredDeadUnprovoked)} not taken down by a fault), {results.Sum(r => r.FaultRestarts)} silo restarts after faults, {results.Sum(r => r.UnplannedRestarts)} restarts after exiting on their own, {results.Sum(r => r.StartCrashes)} crashes at start"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"chaos: {options.Runs} runs, {results.Sum(r => r.FaultCount)} faults, {results.Sum(r => r.Replays)} replays, lost {results.Sum(r => r.Lost.Count)}, duplicated {results.Sum(r => r.Duplicated.Count)}, regressed {results.Sum(r => r.Regressed.Count)}, clobbered {results.Sum(r => r.Clobbered.Count)}"));
 return results.All(r => r.Passed) && failedRuns == 0 ? 0 : 1;

@@ -34,6 +34,9 @@ internal sealed class RunResult
 
     public int UnplannedRestarts { get; set; }
 
+    /// <summary>Silos and watch hosts that exited while starting (the control plane away) and were started again.</summary>
+    public int StartCrashes { get; set; }
+
     public List<string> Lost { get; } = [];
 
     public List<string> Duplicated { get; } = [];
