@@ -34,9 +34,11 @@ SEED    ?=
 chaos: deps publish
 	dotnet run --project tests/Chaos -c Release -- --runs $(RUNS) --seconds $(SECONDS) --silos $(SILOS) $(if $(SEED),--seed $(SEED))
 
-## chaos-short: the one short run `make test` includes (3 silo pods, 30 s of faults)
+## chaos-short: the one short run `make test` includes (3 silo pods, 30 s of faults); its output is also kept in
+## $(RESULTS_DIR)/chaos.log, whose last line the test summary repeats
 chaos-short:
-	dotnet run --project tests/Chaos -c Release -- --runs 1 --seconds 30 --silos 3 $(if $(SEED),--seed $(SEED))
+	@mkdir -p $(RESULTS_DIR)
+	dotnet run --project tests/Chaos -c Release -- --runs 1 --seconds 30 --silos 3 $(if $(SEED),--seed $(SEED)) | tee $(RESULTS_DIR)/chaos.log
 
 ## test: format check, build with warnings as errors, every test against the real API server and database
 test: deps restore format-check build publish manifests-static

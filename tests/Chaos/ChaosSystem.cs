@@ -78,8 +78,7 @@ internal sealed class ChaosSystem : IAsyncDisposable
 
     public static async Task<ChaosSystem> StartAsync(int seed, int siloCount, Action<string> log, CancellationToken cancellationToken)
     {
-        // etcd is restarted by a fault: it must keep what it acknowledged, as a production etcd does.
-        var env = await TestEnvironment.StartAsync(new ControlPlaneOptions { DurableEtcd = true }, withToxiproxy: true, cancellationToken);
+        var env = await TestEnvironment.StartAsync(withToxiproxy: true, cancellationToken);
         ChaosSilos? silos = null;
         LocalSiloCluster? launcher = null;
         try

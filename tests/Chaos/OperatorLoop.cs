@@ -154,20 +154,9 @@ internal sealed class OperatorLoop(
         }
 
         var ((job, _), index) = candidates[random.Next(candidates.Count)];
-        try
+        if (!await DeleteUntilGoneAsync(job, cancellationToken))
         {
-            await system.Driver.DeleteAsync(job, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // already gone: an earlier delete landed and its answer was lost
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or HttpOperationException && !cancellationToken.IsCancellationRequested)
-        {
-            if (!await GoneAsync(job, cancellationToken))
-            {
-                return;
-            }
+            return;
         }
 
         jobs[index] = (job, Deleted);
@@ -175,26 +164,37 @@ internal sealed class OperatorLoop(
         journal.Write($"deleted {job.Name} {job.Uid} at '{job.State}' (entry showed {job.ExpectedStatus})");
     }
 
-    /// <summary>After a delete whose answer was lost: reads until the API server answers whether the job is gone.</summary>
-    private async Task<bool> GoneAsync(OperatorJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the job; a deletion whose answer was lost is asked again (as the user clicks again) until the API server
+    /// answers that it is done or the job is gone: a lost DELETE may still land after a read that saw the job.
+    /// </summary>
+    private async Task<bool> DeleteUntilGoneAsync(OperatorJob job, CancellationToken cancellationToken)
     {
-        var gone = false;
-        await Eventually.UntilAsync(
-            async ct =>
-            {
-                try
+        try
+        {
+            await Eventually.UntilAsync(
+                async ct =>
                 {
-                    await system.Driver.GetAsync(job, ct);
-                }
-                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    gone = true;
-                }
+                    try
+                    {
+                        await system.Driver.DeleteAsync(job, ct);
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        // gone: an earlier delete landed and its answer was lost
+                    }
 
-                return true;
-            },
-            TimeSpan.FromSeconds(60), $"{job.Name} can be read again", cancellationToken);
-        return gone;
+                    return true;
+                },
+                TimeSpan.FromSeconds(120), $"{job.Name} deleted", cancellationToken);
+            return true;
+        }
+        catch (TimeoutException e)
+        {
+            // The API server stayed away: the job's fate is unknown to this run, so it is judged by what it is at the end.
+            journal.Write($"deleting {job.Name} did not get an answer within 120 s: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>Reads the job again until the API server answers (the write may or may not have landed).</summary>

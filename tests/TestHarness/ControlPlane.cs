@@ -109,7 +109,7 @@ public sealed class ControlPlane : IAsyncDisposable
                 "--listen-client-urls", etcdUrl,
                 "--advertise-client-urls", etcdUrl,
                 "--listen-peer-urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{peerPort}"),
-                .. options.DurableEtcd ? Array.Empty<string>() : ["--unsafe-no-fsync"],
+                "--unsafe-no-fsync",
             ];
             etcd = ManagedProcess.Start(etcdBinary, etcdArguments, Path.Combine(directory, "etcd.log"), workingDirectory: directory);
 
@@ -332,8 +332,7 @@ public sealed class ControlPlane : IAsyncDisposable
 
     /// <summary>
     /// SIGKILLs etcd, keeps it down for <paramref name="downtime"/> (the API server stays up and answers errors
-    /// meanwhile), starts it again on the same data and ports and waits until it is healthy. Started without
-    /// <see cref="ControlPlaneOptions.DurableEtcd"/>, etcd loses its newest writes on the way.
+    /// meanwhile), starts it again on the same data and ports and waits until it is healthy.
     /// </summary>
     public async Task RestartEtcdAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
     {

@@ -14,13 +14,6 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public IReadOnlyList<string> ExtraUsers { get; init; } = [];
 
-    /// <summary>
-    /// Let etcd write its log durably (default false: <c>--unsafe-no-fsync</c>, faster on a shared machine). Needed by
-    /// anything that restarts etcd (<see cref="ControlPlane.RestartEtcdAsync"/>): without it etcd keeps the newest log
-    /// records in a buffer it never flushes, and a restart loses the writes they held.
-    /// </summary>
-    public bool DurableEtcd { get; init; }
-
     /// <summary>How long to wait for <c>/readyz</c> (default 60 s).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
