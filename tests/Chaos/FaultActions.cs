@@ -1,5 +1,5 @@
-using AgentJobSync.TestHarness;
 using System.Globalization;
+using AgentJobSync.TestHarness;
 
 namespace AgentJobSync.Chaos;
 
