@@ -28,7 +28,18 @@ internal sealed class ChaosRun(ChaosOptions options, int seed)
         await using (var system = await StartAsync(cancellationToken))
         {
             logs = system.Logs;
-            await RunAsync(system, result, cancellationToken);
+            try
+            {
+                await RunAsync(system, result, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A run that could not finish keeps its evidence too (the caller reports the exception).
+                await KeepEvidenceAsync(system, cancellationToken);
+                PrintReplay(logs);
+                throw;
+            }
+
             if (!result.Passed)
             {
                 await KeepEvidenceAsync(system, cancellationToken);
@@ -41,11 +52,16 @@ internal sealed class ChaosRun(ChaosOptions options, int seed)
         }
         else
         {
-            Log($"FAILED; logs and final documents in {logs}");
-            Log($"replay with: make chaos RUNS=1 SEED={Text(seed)} SECONDS={Text(options.Seconds)} SILOS={Text(options.Silos)}");
+            PrintReplay(logs);
         }
 
         return result;
+    }
+
+    private void PrintReplay(string logs)
+    {
+        Log($"FAILED; logs and final documents in {logs}");
+        Log($"replay with: make chaos RUNS=1 SEED={Text(seed)} SECONDS={Text(options.Seconds)} SILOS={Text(options.Silos)}");
     }
 
     private async Task<ChaosSystem> StartAsync(CancellationToken cancellationToken)
@@ -101,7 +117,8 @@ internal sealed class ChaosRun(ChaosOptions options, int seed)
             }
         }
 
-        Log($"faults over after {clock.Elapsed.TotalSeconds:F0}s ({system.Driver.Writes} operator writes, {ledger.Deleted.Count} jobs deleted, {ledger.Removed.Count} entries removed by owners); waiting for convergence");
+        var deletedByState = string.Join(", ", ledger.Deleted.Values.GroupBy(v => v).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
+        Log($"faults over after {clock.Elapsed.TotalSeconds:F0}s ({system.Driver.Writes} operator writes, {ledger.Deleted.Count} jobs deleted: {deletedByState}; {ledger.Removed.Count} entries removed by owners); waiting for convergence");
         var converged = await ConvergeAsync(system, ledger, cancellationToken);
         await CheckDeadObjectsAsync(system, result, Log, cancellationToken);
         await background.CancelAsync();
@@ -184,10 +201,22 @@ internal sealed class ChaosRun(ChaosOptions options, int seed)
         result.StartCrashes = system.StartCrashes;
     }
 
-    // The final documents and every AgentJob, next to the processes' logs.
+    // The final documents and every AgentJob, next to the processes' logs (what can still be read).
     private static async Task KeepEvidenceAsync(ChaosSystem system, CancellationToken cancellationToken)
     {
         system.KeepServerLogs();
+        try
+        {
+            await KeepDocumentsAsync(system, cancellationToken);
+        }
+        catch (Exception e) when (e is MongoException or HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException)
+        {
+            await File.WriteAllTextAsync(Path.Combine(system.Logs, "documents-not-kept.txt"), e.ToString(), cancellationToken);
+        }
+    }
+
+    private static async Task KeepDocumentsAsync(ChaosSystem system, CancellationToken cancellationToken)
+    {
         var docs = await system.Users.Collection.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync(cancellationToken);
         var settings = new JsonWriterSettings { OutputMode = JsonOutputMode.RelaxedExtendedJson, Indent = true };
         await File.WriteAllTextAsync(Path.Combine(system.Logs, "users.json"), new BsonArray(docs).ToJson(settings), cancellationToken);
