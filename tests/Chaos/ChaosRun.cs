@@ -167,7 +167,8 @@ internal sealed class ChaosRun(ChaosOptions options, int seed)
         }
 
         var expired = dead.Select(d => membership.DeadSince.GetValueOrDefault(d)).Max() + ChaosSystem.DeadSiloRetention + TimeSpan.FromSeconds(5);
-        await Eventually.UntilAsync(() => membership.Now >= expired, expired - membership.Now + TimeSpan.FromSeconds(5), "every dead object older than DEFUNCT_SILO_RETENTION", cancellationToken);
+        var wait = expired > membership.Now ? expired - membership.Now : TimeSpan.Zero;
+        await Eventually.UntilAsync(() => membership.Now >= expired, wait + TimeSpan.FromSeconds(5), "every dead object older than DEFUNCT_SILO_RETENTION", cancellationToken);
         var added = await system.Silos.ScaleUpAsync(cancellationToken);
         var left = dead;
         try

@@ -153,7 +153,10 @@ internal sealed class OperatorLoop(
             return;
         }
 
-        var ((job, _), index) = candidates[random.Next(candidates.Count)];
+        // A state first, then a job in it: jobs spend little time before Complete or Error, and every state is deleted.
+        var byState = candidates.GroupBy(c => c.j.Job.ExpectedStatus).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var inState = byState[random.Next(byState.Count)].ToList();
+        var ((job, _), index) = inState[random.Next(inState.Count)];
         if (!await DeleteUntilGoneAsync(job, cancellationToken))
         {
             return;
