@@ -29,17 +29,22 @@ demo: deps publish
 demo-check: deps publish
 	dotnet run --project tests/Demo -c Release -- --check
 
-## chaos: RUNS seeded fault runs of SECONDS each (run k uses SEED + k; replay one with RUNS=1 SEED=<seed>); last line
-## "chaos: <runs> runs, <faults> faults, lost 0, duplicated 0, regressed 0, clobbered 0" and exit 0 only when all hold
-RUNS    ?= 3
-SECONDS ?= 30
+## chaos: the chaos run set: RUNS seeded runs of SECONDS of faults each (default 2 x 300 s: 10 minutes, well over 100
+## injected faults) on SILOS silo pods (3-5); run k uses SEED + k; replay one with RUNS=1 SEED=<seed> (SECONDS and SILOS
+## as printed). Last line "chaos: <runs> runs, <faults> faults, <replays> replays, lost 0, duplicated 0, regressed 0,
+## clobbered 0"; exit 0 only when all hold
+RUNS    ?= 2
+SECONDS ?= 300
+SILOS   ?= 4
 SEED    ?=
 chaos: deps publish
-	dotnet run --project tests/Chaos -c Release -- --runs $(RUNS) --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))
+	dotnet run --project tests/Chaos -c Release -- --runs $(RUNS) --seconds $(SECONDS) --silos $(SILOS) $(if $(SEED),--seed $(SEED))
 
-## chaos-short: the one short run `make test` includes
+## chaos-short: the one short run `make test` includes (3 silo pods, 30 s of faults); its output is also kept in
+## $(RESULTS_DIR)/chaos.log, whose last line the test summary repeats
 chaos-short:
-	dotnet run --project tests/Chaos -c Release -- --runs 1 --seconds 20 $(if $(SEED),--seed $(SEED))
+	@mkdir -p $(RESULTS_DIR)
+	dotnet run --project tests/Chaos -c Release -- --runs 1 --seconds 30 --silos 3 $(if $(SEED),--seed $(SEED)) | tee $(RESULTS_DIR)/chaos.log
 
 ## test: format check, build with warnings as errors, every test against the real API server and database
 test: deps restore format-check build publish manifests-static

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Adds up the TRX files of a `make test` run and prints one closing line: "test: N passed, N failed, N skipped".
-# Before it, every test that did not pass is named with the first line of its message, so the tail of a CI log
-# says which test failed without the full log.
+# Before it, every test that did not pass is named with the first line of its message, and the chaos run's summary
+# line (and its FAILED line, if any) is repeated, so the tail of a CI log says what failed without the full log.
 set -euo pipefail
 dir=${1:?results directory}
 passed=0 failed=0 skipped=0
@@ -22,4 +22,8 @@ for trx in "$dir"/*.trx; do
 			printf "  %s\n", substr(line, 1, 400); want = 0 }
 	' "$trx"
 done
+# The chaos run's own closing line ("chaos: R runs, F faults, P replays, lost N, …"), when `make chaos-short` left one.
+if [[ -f "$dir/chaos.log" ]]; then
+	grep -E '^chaos: (FAILED|[0-9]+ runs, )' "$dir/chaos.log" || echo "chaos: no summary line (the run did not finish)"
+fi
 echo "test: $passed passed, $failed failed, $skipped skipped"

@@ -78,7 +78,12 @@ public sealed partial record SiloSettings(
             Liveness: new LivenessTimings(
                 ProbeTimeout: reader.Duration("PROBE_TIMEOUT", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1)),
                 MissedProbesLimit: reader.Integer("MISSED_PROBES_LIMIT", 3, 1, 10),
-                DeathVotes: reader.Integer("DEATH_VOTES", 2, 1, 10)),
+                DeathVotes: reader.Integer("DEATH_VOTES", 2, 1, 10),
+                // Kept longer than any silo can stay frozen (a paused VM or process): one that wakes after its object is
+                // gone could not see that it was declared dead.
+                DefunctSiloRetention: reader.String("DEFUNCT_SILO_RETENTION") is null
+                    ? null
+                    : reader.Duration("DEFUNCT_SILO_RETENTION", TimeSpan.FromHours(1), TimeSpan.FromSeconds(10), TimeSpan.FromDays(7))),
             ShutdownTimeout: shutdownTimeout,
             DrainDelay: drainDelay,
             Flags: new FeatureFlags(

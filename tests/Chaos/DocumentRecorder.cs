@@ -27,6 +27,20 @@ internal sealed class DocumentRecorder(IMongoCollection<BsonDocument> users, Led
     /// <summary>When the entry of <paramref name="uid"/> was first seen, if it was.</summary>
     public DateTimeOffset? FirstSeen(string uid) => firstSeen.TryGetValue(uid, out var at) ? at : null;
 
+    /// <summary>The state the entry of <paramref name="uid"/> showed last, or null.</summary>
+    public string? LastStatus(string uid)
+    {
+        if (!sequences.TryGetValue(uid, out var s))
+        {
+            return null;
+        }
+
+        lock (s)
+        {
+            return s.Count > 0 ? s[^1] : null;
+        }
+    }
+
     /// <summary>The states the entry of <paramref name="uid"/> showed, in order.</summary>
     public IReadOnlyList<string> Sequence(string uid) => sequences.TryGetValue(uid, out var s) ? s : [];
 
@@ -91,6 +105,14 @@ internal sealed class DocumentRecorder(IMongoCollection<BsonDocument> users, Led
     private void Record(string uid, string status)
     {
         var sequence = sequences.GetOrAdd(uid, _ => []);
+        lock (sequence)
+        {
+            RecordLocked(uid, sequence, status);
+        }
+    }
+
+    private void RecordLocked(string uid, List<string> sequence, string status)
+    {
         if (sequence.Count > 0 && sequence[^1] == status)
         {
             return;

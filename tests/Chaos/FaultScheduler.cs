@@ -1,96 +1,83 @@
 namespace AgentJobSync.Chaos;
 
 /// <summary>
-/// Faults one at a time on a seeded schedule: SIGKILL and restart of a silo (not the primary, which holds localhost
-/// clustering's membership), SIGKILL of the leading watch host and a new one started, an API server restart (SIGKILL),
-/// a database blackout for the silos (Toxiproxy disabled) and database latency.
+/// Faults on a seeded schedule: rounds of every <see cref="FaultKind"/> in a seeded order (silo kills twice per round),
+/// one started every 1–3 s. Each runs on its own and overlaps with faults of other parts; when a fault's part is busy,
+/// the next one of the round whose part is free goes first. Nothing waits on a time read from another process: each fault's steps follow each other by awaits.
+/// Once time is up no fault starts, and the ones under way are carried through (restarts included).
 /// </summary>
-internal sealed class FaultScheduler(ChaosSystem system, RunResult result, Random random, Action<string> log)
+internal sealed class FaultScheduler(FaultActions actions, RunResult result, Random random, int silos, Action<string> log)
 {
+    private static readonly FaultKind[] Round = [.. Enum.GetValues<FaultKind>(), FaultKind.SiloKill];
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(random.Next(1000, 3000), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            // A fault, once begun, is carried through (restarts included) even when the run's time is up.
-            var kind = random.Next(5) switch
-            {
-                0 => await KillSiloAsync(),
-                1 => await KillLeaderAsync(),
-                2 => await RestartApiServerAsync(),
-                3 => await BlackoutAsync(),
-                _ => await LatencyAsync(),
-            };
-            if (kind is not null)
-            {
-                result.Count(kind);
-                log($"fault {kind}");
-            }
-        }
-    }
-
-    private async Task<string?> KillSiloAsync()
-    {
-        var index = 1 + random.Next(system.Cluster.Silos.Count - 1);
-        await system.Cluster.KillSiloAsync(index);
-        await Task.Delay(random.Next(200, 1500));
-        await system.Cluster.RestartSiloAsync(index);
-        return "silo-kill";
-    }
-
-    private async Task<string?> KillLeaderAsync()
-    {
-        if (await system.LeaderAsync(CancellationToken.None) is not { } leader)
-        {
-            return null;
-        }
-
-        leader.Process.Kill();
-        await leader.Process.WaitForExitAsync();
-        system.WatchHosts.Remove(leader);
-        await Task.Delay(random.Next(0, 1000));
-        system.WatchHosts.Add(await system.Cluster.StartWatchHostAsync(system.Env.Kube.KubeconfigPath, ChaosSystem.Namespace, ChaosSystem.Namespace));
-        return "watchhost-leader-kill";
-    }
-
-    private async Task<string?> RestartApiServerAsync()
-    {
-        await system.Env.Kube.RestartApiServerAsync();
-        return "apiserver-restart";
-    }
-
-    private async Task<string?> BlackoutAsync()
-    {
-        await system.Database.DisableAsync();
+        var parts = Enum.GetValues<FaultKind>().Select(FaultKinds.Part).Distinct()
+            .ToDictionary(p => p, p => new SemaphoreSlim(FaultKinds.Capacity(p, silos)), StringComparer.Ordinal);
+        var running = new List<Task>();
         try
         {
-            await Task.Delay(random.Next(500, 4000));
+            var pending = new List<FaultKind>();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (pending.Count == 0)
+                {
+                    pending.AddRange(Round.OrderBy(_ => random.Next()));
+                }
+
+                await Task.Delay(random.Next(1000, 3000), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+                // The next fault in the round whose part is free; when every part left in the round is busy, the first
+                // fault to finish frees one (a part never starts more faults than its capacity).
+                var index = pending.FindIndex(k => parts[FaultKinds.Part(k)].CurrentCount > 0);
+                if (index < 0)
+                {
+                    await Task.WhenAny(running.Where(t => !t.IsCompleted).Append(Task.Delay(Timeout.Infinite, cancellationToken)));
+                    continue;
+                }
+
+                var kind = pending[index];
+                pending.RemoveAt(index);
+                var part = parts[FaultKinds.Part(kind)];
+                await part.WaitAsync(CancellationToken.None);
+
+                // Each fault gets its own seeded stream, so its choices do not depend on how the others interleave.
+                var own = new Random(random.Next());
+                running.Add(Task.Run(() => InjectAsync(kind, own, part), CancellationToken.None));
+                running.RemoveAll(t => t.IsCompleted);
+            }
         }
         finally
         {
-            await system.Database.EnableAsync();
+            await Task.WhenAll(running);
+            foreach (var part in parts.Values)
+            {
+                part.Dispose();
+            }
         }
-
-        return "db-blackout";
     }
 
-    private async Task<string?> LatencyAsync()
+    private async Task InjectAsync(FaultKind kind, Random own, SemaphoreSlim part)
     {
-        await system.Database.AddLatencyAsync(random.Next(20, 300));
+        var name = FaultKinds.Name(kind);
         try
         {
-            await Task.Delay(random.Next(1000, 4000));
+            var what = await actions.RunAsync(kind, own);
+            if (what is not null)
+            {
+                result.Count(name);
+                log($"fault {name}: {what}");
+            }
+        }
+#pragma warning disable CA1031 // A fault that could not be carried out is logged and not counted; the run goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            log($"fault {name} could not be carried out: {e.GetType().Name}: {e.Message}");
         }
         finally
         {
-            await system.Database.RemoveToxicsAsync();
+            part.Release();
         }
-
-        return "db-latency";
     }
 }

@@ -6,7 +6,7 @@ namespace AgentJobSync.Chaos;
 
 /// <summary>
 /// Judges a converged run: every job (except those its owner removed) has exactly one entry, in its owner's document,
-/// with the resource's final state; no entry ever went backwards or was seen twice; removed entries never came back;
+/// with the resource's final state (a deleted job's entry: the state it was deleted in, and <c>deleted_time</c>); no entry ever went backwards or was seen twice; removed entries never came back;
 /// the managers' entries, devices and credits are what they left; the job operator's writes never conflicted and no
 /// field manager of ours is on an AgentJob.
 /// </summary>
@@ -56,6 +56,13 @@ internal sealed class InvariantChecker(ChaosSystem system, Ledger ledger, Docume
                     {
                         result.Lost.Add($"{job.Name}: entry in {found[0].Owner}'s document, owner is {job.Owner}");
                     }
+                    else if (ledger.Deleted.TryGetValue(job.Uid, out var final))
+                    {
+                        if (status != final || !UserDocuments.IsDeleted(found[0].Entry))
+                        {
+                            result.Lost.Add($"{job.Name}: deleted at {final}, its entry shows {status}{(UserDocuments.IsDeleted(found[0].Entry) ? "" : " without deleted_time")} (seen {string.Join(" -> ", recorder.Sequence(job.Uid))})");
+                        }
+                    }
                     else if (status != job.ExpectedStatus)
                     {
                         result.Regressed.Add($"{job.Name}: entry {status}, resource {job.ExpectedStatus} (seen {string.Join(" -> ", recorder.Sequence(job.Uid))})");
@@ -102,7 +109,7 @@ internal sealed class InvariantChecker(ChaosSystem system, Ledger ledger, Docume
             result.OperatorConflicts.Add($"the job operator's status writes conflicted {system.Driver.Conflicts} times");
         }
 
-        foreach (var job in ledger.Jobs)
+        foreach (var job in ledger.Jobs.Where(j => !ledger.Deleted.ContainsKey(j.Uid)))
         {
             var now = await system.Driver.GetAsync(job, cancellationToken);
             var managers = now["metadata"]!["managedFields"]?.AsArray().Select(m => m!["manager"]?.GetValue<string>() ?? "") ?? [];

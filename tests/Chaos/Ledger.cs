@@ -6,7 +6,8 @@ namespace AgentJobSync.Chaos;
 
 /// <summary>
 /// What the run's actors did, as the checker needs it: the jobs and every version of each the operator wrote (replayed
-/// later as duplicates and reorderings), the entries the owners removed and when, and what the manager writers left.
+/// later as duplicates and reorderings), the jobs deleted and their final states, the entries the owners removed and
+/// when, and what the manager writers left.
 /// </summary>
 internal sealed class Ledger(IReadOnlyList<string> owners)
 {
@@ -18,6 +19,9 @@ internal sealed class Ledger(IReadOnlyList<string> owners)
 
     /// <summary>Entry id → when the owner's removal was acknowledged.</summary>
     public ConcurrentDictionary<string, DateTimeOffset> Removed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Job id → the entry status its deletion left (the deleted AgentJob's final state).</summary>
+    public ConcurrentDictionary<string, string> Deleted { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Owner → what the manager writers expect in that document.</summary>
     public Dictionary<string, ManagerExpectation> Managers { get; } = owners.ToDictionary(o => o, _ => new ManagerExpectation(), StringComparer.Ordinal);

@@ -26,6 +26,33 @@ public sealed class ControlPlaneTests(SharedEnvironment shared)
     }
 
     [Fact]
+    public async Task An_etcd_restart_keeps_every_acknowledged_write_and_the_API_server_serves_them_again()
+    {
+        // A control plane of its own: etcd goes away for a moment, which the shared one's other users must not see.
+        await using var kube = await ControlPlane.StartAsync(new ControlPlaneOptions { InstallCrds = false });
+        var written = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            written.Add(await kube.CreateNamespaceAsync("acknowledged"));
+        }
+
+        var oldPid = kube.EtcdPid;
+        await kube.RestartEtcdAsync(TimeSpan.FromSeconds(1));
+
+        Assert.NotEqual(oldPid, kube.EtcdPid);
+        Assert.False(LinuxProcess.IsRunning(oldPid), "the old etcd still runs");
+        var listed = new HashSet<string>();
+        await Eventually.UntilAsync(
+            async ct =>
+            {
+                listed = [.. (await kube.Client.CoreV1.ListNamespaceAsync(cancellationToken: ct)).Items.Select(n => n.Metadata.Name)];
+                return true;
+            },
+            TimeSpan.FromSeconds(60), "namespaces listed after the etcd restart");
+        Assert.All(written, name => Assert.Contains(name, listed));
+    }
+
+    [Fact]
     public async Task A_written_kubeconfig_with_the_CA_and_a_token_gives_a_working_client()
     {
         var path = Kube.WriteKubeconfig(Path.Combine(Kube.Directory, $"kubeconfig-{Guid.NewGuid():N}"));

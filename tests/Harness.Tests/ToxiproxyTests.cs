@@ -50,6 +50,27 @@ public sealed class ToxiproxyTests(SharedEnvironment shared)
         await toxic.DeleteAsync();
     }
 
+    [Fact]
+    public async Task A_reply_cut_closes_the_connection_in_the_middle_of_a_large_reply_until_the_toxics_are_removed()
+    {
+        var environment = shared.Environment;
+        var collection = environment.Mongo.Client.GetDatabase(TestEnvironment.NewDatabaseName("reply_cut")).GetCollection<BsonDocument>("docs");
+        await collection.InsertOneAsync(new BsonDocument { { "_id", 1 }, { "payload", new string('x', 20_000) } });
+        var toxic = await environment.Faults!.AddProxyAsync($"mongo-{Guid.NewGuid():N}", $"127.0.0.1:{environment.Mongo.Proxy.Port}");
+        using var client = ShortTimeoutClient(toxic);
+        var through = client.GetDatabase(collection.Database.DatabaseNamespace.DatabaseName).GetCollection<BsonDocument>("docs");
+        Assert.Equal(20_000, (await through.Find(FilterDefinition<BsonDocument>.Empty).SingleAsync())["payload"].AsString.Length);
+
+        await toxic.AddReplyCutAsync(1000);
+        await Assert.ThrowsAnyAsync<MongoException>(() => through.Find(FilterDefinition<BsonDocument>.Empty).SingleAsync());
+
+        await toxic.RemoveToxicsAsync();
+        await Eventually.UntilAsync(
+            async ct => (await through.Find(FilterDefinition<BsonDocument>.Empty).SingleAsync(ct))["payload"].AsString.Length == 20_000,
+            TimeSpan.FromSeconds(30), "the document is read whole again after the toxics are removed");
+        await toxic.DeleteAsync();
+    }
+
     private static MongoClient ShortTimeoutClient(ToxicProxy toxic)
     {
         var settings = MongoWire.CreateSettings($"mongodb://{toxic.Listen}/?directConnection=true");

@@ -28,13 +28,14 @@ public sealed class BadConfigurationTests(SiloFixture fixture)
         { "feature flag misspelt", "FEATURE_NODE_STATUS_UPDATES", "FEATURE_NODE_STATUS_UPDATES=flase" },
         { "feature flag as a number", "FEATURE_NEW_AGENT_JOBS", "FEATURE_NEW_AGENT_JOBS=0" },
         { "feature flag as yes", "FEATURE_COMPLETED_AGENT_JOBS", "FEATURE_COMPLETED_AGENT_JOBS=yes" },
+        { "dead-silo retention shorter than 10 s", "DEFUNCT_SILO_RETENTION", "DEFUNCT_SILO_RETENTION=00:00:02" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Exits_non_zero_naming_the_variable_without_the_password(string why, string variable, string setting)
     {
-        var env = SiloProcess.PodEnvironment(fixture, "silo-config", "config-test", "silo-config-0");
+        var env = SiloProcess.PodEnvironment(fixture.SiloPods, "silo-config", "config-test", "silo-config-0");
         env["DB_URL"] = UrlWithPassword;
         env["PORT"] = PortAllocator.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var (name, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);

@@ -36,7 +36,7 @@ public sealed class KubernetesClusterTests(SiloFixture fixture, ITestOutputHelpe
             }
 
             // Started together, as a Deployment's pods are.
-            silos.AddRange(await Task.WhenAll(pods.Select(pod => SiloProcess.StartAsync(fixture, ns, clusterId, pod))));
+            silos.AddRange(await Task.WhenAll(pods.Select(pod => SiloProcess.StartAsync(fixture.SiloPods, ns, clusterId, pod))));
 
             // One cluster through the Kubernetes membership: three Active rows, one per pod.
             await Eventually.UntilAsync(

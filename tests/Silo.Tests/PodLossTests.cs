@@ -30,7 +30,7 @@ public sealed class PodLossTests(SiloFixture fixture, ITestOutputHelper output)
                 await Pods.CreateRunningAsync(kube, ns, pod);
             }
 
-            silos.AddRange(await Task.WhenAll(pods.Select(pod => SiloProcess.StartAsync(fixture, ns, clusterId, pod, extra))));
+            silos.AddRange(await Task.WhenAll(pods.Select(pod => SiloProcess.StartAsync(fixture.SiloPods, ns, clusterId, pod, extra))));
             await Eventually.UntilAsync(
                 async _ => (await MembershipRows.ReadAsync(kube, ns, clusterId)).Count(r => r.Status == "Active") == 3,
                 Deadline, "three Active OrleansSilo objects");

@@ -25,6 +25,9 @@ public sealed class SiloFixture : IAsyncLifetime
     /// <summary>Where the silos' logs go (kept after the run).</summary>
     public string LogDirectory { get; } = Path.Combine(TestAssets.RepoRoot, ".build", "test-logs", "silo");
 
+    /// <summary>What the silo pods of these tests share: the API server directly, the database, service id <c>silo-tests</c>.</summary>
+    public SiloPodSetup SiloPods => new(Apps, Kube.KubeconfigPath, Mongo.Url, "silo-tests", LogDirectory);
+
     /// <inheritdoc/>
     public async Task InitializeAsync()
     {

@@ -22,15 +22,20 @@ public sealed class ControlPlane : IAsyncDisposable
     private readonly TimeSpan readyTimeout;
     private readonly string recordPath;
     private readonly SemaphoreSlim apiServerGate = new(1, 1);
+    private readonly SemaphoreSlim etcdGate = new(1, 1);
+    private readonly string etcdBinary;
+    private readonly IReadOnlyList<string> etcdArguments;
     private ManagedProcess etcd;
     private ManagedProcess? apiServer;
     private Kubernetes? client;
     private int disposed;
 
     private ControlPlane(
-        string runDirectory, string directory, string recordPath, ManagedProcess etcd, string apiServerBinary,
-        IReadOnlyList<string> apiServerArguments, int apiServerPort, int etcdPort, string adminToken, TimeSpan readyTimeout)
+        string runDirectory, string directory, string recordPath, ManagedProcess etcd, string etcdBinary, IReadOnlyList<string> etcdArguments,
+        string apiServerBinary, IReadOnlyList<string> apiServerArguments, int apiServerPort, int etcdPort, string adminToken, TimeSpan readyTimeout)
     {
+        this.etcdBinary = etcdBinary;
+        this.etcdArguments = etcdArguments;
         this.runDirectory = runDirectory;
         this.directory = directory;
         this.recordPath = recordPath;
@@ -98,17 +103,15 @@ public sealed class ControlPlane : IAsyncDisposable
             var peerPort = PortAllocator.GetFreeTcpPort();
             var apiServerPort = PortAllocator.GetFreeTcpPort();
             var etcdUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{etcdPort}");
-            etcd = ManagedProcess.Start(
-                etcdBinary,
-                [
-                    "--data-dir", Path.Combine(directory, "etcd"),
-                    "--listen-client-urls", etcdUrl,
-                    "--advertise-client-urls", etcdUrl,
-                    "--listen-peer-urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{peerPort}"),
-                    "--unsafe-no-fsync",
-                ],
-                Path.Combine(directory, "etcd.log"),
-                workingDirectory: directory);
+            string[] etcdArguments =
+            [
+                "--data-dir", Path.Combine(directory, "etcd"),
+                "--listen-client-urls", etcdUrl,
+                "--advertise-client-urls", etcdUrl,
+                "--listen-peer-urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{peerPort}"),
+                "--unsafe-no-fsync",
+            ];
+            etcd = ManagedProcess.Start(etcdBinary, etcdArguments, Path.Combine(directory, "etcd.log"), workingDirectory: directory);
 
             var token = RandomNumberGenerator.GetHexString(32, lowercase: true);
             var tokens = new StringBuilder();
@@ -141,7 +144,7 @@ public sealed class ControlPlane : IAsyncDisposable
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--disable-admission-plugins=ServiceAccount",
             ];
-            plane = new ControlPlane(runDirectory, directory, recordPath, etcd, apiServerBinary, apiServerArguments,
+            plane = new ControlPlane(runDirectory, directory, recordPath, etcd, etcdBinary, etcdArguments, apiServerBinary, apiServerArguments,
                 apiServerPort, etcdPort, token, options.ReadyTimeout);
             await plane.WaitForEtcdAsync(cancellationToken).ConfigureAwait(false);
             await plane.StartApiServerAsync(cancellationToken).ConfigureAwait(false);
@@ -327,6 +330,27 @@ public sealed class ControlPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGKILLs etcd, keeps it down for <paramref name="downtime"/> (the API server stays up and answers errors
+    /// meanwhile), starts it again on the same data and ports and waits until it is healthy.
+    /// </summary>
+    public async Task RestartEtcdAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        await etcdGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            etcd.Kill();
+            await etcd.DisposeAsync().ConfigureAwait(false);
+            await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
+            etcd = ManagedProcess.Start(etcdBinary, etcdArguments, Path.Combine(directory, "etcd.log"), workingDirectory: directory);
+            await WaitForEtcdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            etcdGate.Release();
+        }
+    }
+
     /// <summary>Starts the API server (if stopped) and waits until /readyz answers 200.</summary>
     public async Task StartApiServerAsync(CancellationToken cancellationToken = default)
     {
@@ -364,6 +388,7 @@ public sealed class ControlPlane : IAsyncDisposable
         HarnessPaths.DeleteDirectory(runDirectory);
         ProcessRegistry.Unregister(recordPath);
         apiServerGate.Dispose();
+        etcdGate.Dispose();
     }
 
     private static HttpClient CreateProbeClient(string? token)

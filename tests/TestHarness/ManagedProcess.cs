@@ -156,6 +156,24 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process is frozen (no thread runs, no socket is answered) until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        if (!process.HasExited)
+        {
+            LinuxProcess.Signal(Pid, NativeMethods.SigStop);
+        }
+    }
+
+    /// <summary>SIGCONT: a frozen process runs again.</summary>
+    public void Resume()
+    {
+        if (!process.HasExited)
+        {
+            LinuxProcess.Signal(Pid, NativeMethods.SigCont);
+        }
+    }
+
     /// <summary>
     /// Completes when a line of stdout or stderr (already seen among <see cref="RecentLines"/> or still to come)
     /// matches <paramref name="predicate"/>; fails if the child exits first or on timeout.

@@ -68,6 +68,23 @@ public sealed class ToxicProxy
         }
     }
 
+    /// <summary>
+    /// Closes every connection once <paramref name="bytes"/> more bytes of replies have passed it (a connection cut in
+    /// the middle of a reply), until the toxics are removed.
+    /// </summary>
+    public async Task AddReplyCutAsync(int bytes, CancellationToken cancellationToken = default)
+    {
+        var toxic = new JsonObject
+        {
+            ["name"] = $"limit_data_downstream_{Guid.NewGuid():N}",
+            ["type"] = "limit_data",
+            ["stream"] = "downstream",
+            ["toxicity"] = 1.0,
+            ["attributes"] = new JsonObject { ["bytes"] = bytes },
+        };
+        await server.SendAsync(HttpMethod.Post, $"proxies/{Uri.EscapeDataString(Name)}/toxics", toxic, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Removes every toxic of this proxy.</summary>
     public async Task RemoveToxicsAsync(CancellationToken cancellationToken = default)
     {

@@ -18,6 +18,15 @@ public static class SiloClusteringRegistration
             o.ProbeTimeout = settings.Liveness.ProbeTimeout;
             o.NumMissedProbesLimit = settings.Liveness.MissedProbesLimit;
             o.NumVotesForDeathDeclaration = settings.Liveness.DeathVotes;
+            if (settings.Liveness.DefunctSiloRetention is { } retention)
+            {
+                // One age for both Orleans rules (expiry, and the minimum kept so that a late silo still sees itself dead).
+                // Orleans deletes expired dead objects at membership changes (the first active silo does): a quiet
+                // cluster keeps its last ones until the next join or leave.
+                o.DefunctSiloExpiration = retention;
+                o.DefunctSiloMinimumRetention = retention;
+                o.DefunctSiloCleanupPeriod = retention / 2;
+            }
         });
         return settings.Clustering switch
         {

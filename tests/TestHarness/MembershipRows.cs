@@ -1,14 +1,16 @@
 using System.Text.Json;
 using k8s;
 
-namespace AgentJobSync.Silo.Tests;
+namespace AgentJobSync.TestHarness;
 
 /// <summary>Reads the <c>OrleansSilo</c> objects of one cluster straight from the API server.</summary>
-internal static class MembershipRows
+public static class MembershipRows
 {
-    public static async Task<IReadOnlyList<MembershipRow>> ReadAsync(IKubernetes client, string ns, string clusterId)
+    public static async Task<IReadOnlyList<MembershipRow>> ReadAsync(IKubernetes client, string ns, string clusterId, CancellationToken cancellationToken = default)
     {
-        var list = (JsonElement)await client.CustomObjects.ListNamespacedCustomObjectAsync("clustering.agentjobsync.dev", "v1", ns, "orleanssilos");
+        ArgumentNullException.ThrowIfNull(client);
+        var list = (JsonElement)await client.CustomObjects.ListNamespacedCustomObjectAsync(
+            "clustering.agentjobsync.dev", "v1", ns, "orleanssilos", cancellationToken: cancellationToken).ConfigureAwait(false);
         var rows = new List<MembershipRow>();
         foreach (var item in list.GetProperty("items").EnumerateArray())
         {
