@@ -17,7 +17,7 @@ public sealed class SiloHealthTests(SiloFixture fixture)
 
         // A database URL on a port where nothing listens.
         var unreachable = MongoWire.UrlForPort(PortAllocator.GetFreeTcpPort());
-        await using var silo = await SiloProcess.StartAsync(fixture, ns, "nodb", pod, new Dictionary<string, string> { ["DB_URL"] = unreachable });
+        await using var silo = await SiloProcess.StartAsync(fixture.SiloPods, ns, "nodb", pod, new Dictionary<string, string> { ["DB_URL"] = unreachable });
 
         var body = string.Empty;
         await Eventually.UntilAsync(
