@@ -1,6 +1,5 @@
 using AgentJobSync.WatchHost.Health;
-using Polly;
-using Polly.Retry;
+using AgentJobSync.WatchHost.Resilience;
 
 namespace AgentJobSync.WatchHost;
 
@@ -15,22 +14,10 @@ public sealed partial class ClusterConnectionReporter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Until a silo answers, keep asking; readiness stays false meanwhile.
-        var untilAnswered = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !stoppingToken.IsCancellationRequested),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(500),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                OnRetry = args =>
-                {
-                    LogNotYet(logger, args.Outcome.Exception!, settings.ClusterId);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var untilAnswered = CappedRetry.Forever(
+            TimeProvider.System, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5),
+            _ => !stoppingToken.IsCancellationRequested,
+            (e, _, _) => LogNotYet(logger, e, settings.ClusterId));
         try
         {
             var hosts = await untilAnswered.ExecuteAsync(

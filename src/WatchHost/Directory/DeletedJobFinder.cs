@@ -4,9 +4,8 @@ using AgentJobSync.Grains;
 using AgentJobSync.WatchHost.Informer;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
+using AgentJobSync.WatchHost.Resilience;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace AgentJobSync.WatchHost.Directory;
 
@@ -70,23 +69,10 @@ public sealed partial class DeletedJobFinder(
     // Retried with capped, jittered backoff while the silos are unreachable, until a newer list supersedes this one.
     private async Task CompareWithRetriesAsync(ListedScope listed, CancellationToken cancellationToken)
     {
-        var retries = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is not null and not OperationCanceledException && lists.Reader.Count == 0),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(500),
-                MaxDelay = TimeSpan.FromSeconds(30),
-                OnRetry = args =>
-                {
-                    LogFailed(logger, args.Outcome.Exception!, listed.Namespace ?? "*", args.RetryDelay.TotalMilliseconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var retries = CappedRetry.Forever(
+            time, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30),
+            e => e is not OperationCanceledException && lists.Reader.Count == 0,
+            (e, _, delay) => LogFailed(logger, e, listed.Namespace ?? "*", delay.TotalMilliseconds));
         try
         {
             var found = await retries.ExecuteAsync(

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using AgentJobSync.WatchHost.Health;
 using AgentJobSync.WatchHost.Metrics;
 using AgentJobSync.WatchHost.Model;
+using AgentJobSync.WatchHost.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace AgentJobSync.WatchHost.Informer;
 
@@ -89,7 +89,7 @@ public sealed partial class AgentJobInformer : IJobCache
     private async Task ListAndWatchAsync(string? scope, LoopProgress scopeProgress, CancellationToken cancellationToken)
     {
         var position = new WatchPosition(seedVersion);
-        var reconnect = ReconnectPipeline(scope ?? "*", position, scopeProgress);
+        var reconnect = ReconnectPipeline(scope ?? "*", position, scopeProgress, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -150,33 +150,23 @@ public sealed partial class AgentJobInformer : IJobCache
     // Retries a failed list or watch forever with capped, jittered exponential backoff; after RelistAfterFailures
     // consecutive failures the scope is listed afresh instead of resumed (a resourceVersion the server keeps rejecting
     // with something other than 410 would otherwise be retried for ever).
-    private ResiliencePipeline ReconnectPipeline(string scope, WatchPosition position, LoopProgress scopeProgress) =>
-        new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+    private ResiliencePipeline ReconnectPipeline(string scope, WatchPosition position, LoopProgress scopeProgress, CancellationToken cancellationToken) =>
+        CappedRetry.Forever(
+            time, options.ReconnectBase, options.ReconnectCap,
+            _ => !cancellationToken.IsCancellationRequested,
+            (error, attempt, delay) =>
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.ReconnectBase,
-                MaxDelay = options.ReconnectCap,
-                OnRetry = args =>
+                var failures = attempt + 1;
+                metrics.WatchRestarted("error");
+                scopeProgress.Failed(FailureText.Describe(error));
+                if (failures >= options.RelistAfterFailures && position.Version is not null)
                 {
-                    var error = args.Outcome.Exception!;
-                    var failures = args.AttemptNumber + 1;
-                    metrics.WatchRestarted("error");
-                    scopeProgress.Failed(FailureText.Describe(error));
-                    if (failures >= options.RelistAfterFailures && position.Version is not null)
-                    {
-                        position.Version = null;
-                        position.RelistCause = "errors";
-                    }
+                    position.Version = null;
+                    position.RelistCause = "errors";
+                }
 
-                    LogWatchFailed(logger, error, scope, FailureText.Describe(error), failures, args.RetryDelay.TotalMilliseconds, position.Version is null);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+                LogWatchFailed(logger, error, scope, FailureText.Describe(error), failures, delay.TotalMilliseconds, position.Version is null);
+            });
 
     private async Task<string> RelistAsync(string? scope, string cause, CancellationToken cancellationToken)
     {
