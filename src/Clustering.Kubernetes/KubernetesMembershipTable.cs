@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Polly;
+using Polly.Retry;
 
 namespace AgentJobSync.Clustering.Kubernetes;
 
@@ -31,6 +33,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     private readonly string clusterId;
     private readonly ILogger<KubernetesMembershipTable> logger;
     private readonly Lazy<MembershipObjects> objects;
+    private readonly ResiliencePipeline<TableRead> unstableReads;
 
     /// <summary>Creates the table for the silo's <see cref="ClusterOptions.ClusterId"/>; the API server is contacted on first use.</summary>
     public KubernetesMembershipTable(
@@ -43,6 +46,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
         this.options = options.Value;
         clusterId = clusterOptions.Value.ClusterId ?? throw new ArgumentException("ClusterOptions.ClusterId is required", nameof(clusterOptions));
         this.logger = logger;
+        unstableReads = UnstableReadRetry(this.options.MaxAttempts);
         objects = new Lazy<MembershipObjects>(() =>
         {
             var (client, ns) = KubernetesConnection.Open(this.options);
@@ -264,34 +268,55 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
     /// </summary>
     private async Task<MembershipTableData> ReadConsistentAsync(Func<CancellationToken, Task<IReadOnlyList<SiloObject>>> readRows)
     {
-        var ct = CancellationToken.None;
-        for (var attempt = 1; ; attempt++)
-        {
-            var version = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
-            if (version?.Spec.Intent is not null)
+        var attempts = 0;
+        var read = await unstableReads.ExecuteAsync(
+            async ct =>
             {
-                await Intents.SettleAsync(version, ct).ConfigureAwait(false);
-            }
-
-            var rows = await readRows(ct).ConfigureAwait(false);
-            var after = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
-            var stable = string.Equals(after?.Metadata.ResourceVersion, version?.Metadata.ResourceVersion, StringComparison.Ordinal);
-            if (stable || attempt >= options.MaxAttempts)
-            {
-                if (!stable)
+                attempts++;
+                var version = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
+                if (version?.Spec.Intent is not null)
                 {
-                    LogUnstableRead(logger, clusterId, attempt);
+                    await Intents.SettleAsync(version, ct).ConfigureAwait(false);
                 }
 
+                var rows = await readRows(ct).ConfigureAwait(false);
+                var after = await Objects.GetVersionAsync(VersionName, ct).ConfigureAwait(false);
+                var stable = string.Equals(after?.Metadata.ResourceVersion, version?.Metadata.ResourceVersion, StringComparison.Ordinal);
                 var tableVersion = version is null ? new TableVersion(0, "") : new TableVersion(version.Spec.Version, version.Metadata.ResourceVersion);
                 var members = rows.Select(r => Tuple.Create(EntryMapper.ToEntry(r.Spec), r.Spec.WriteId ?? "")).ToList();
-                return new MembershipTableData(members, tableVersion);
-            }
-
-            // A write landed while reading; back off (jittered, growing) so concurrent readers and writers spread out.
-            var ceiling = Math.Min(2 << Math.Min(attempt, 6), 100);
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), ct).ConfigureAwait(false);
+                return new TableRead(new MembershipTableData(members, tableVersion), stable);
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        if (!read.Stable)
+        {
+            LogUnstableRead(logger, clusterId, attempts);
         }
+
+        return read.Data;
+    }
+
+    /// <summary>
+    /// A read during which a write landed is tried again, up to <paramref name="maxAttempts"/> reads in all, after a
+    /// jittered delay growing from a few milliseconds to at most 100 so concurrent readers and writers spread out;
+    /// after the last one its answer stands. Errors are not retried here (Orleans retries the whole call).
+    /// </summary>
+    private static ResiliencePipeline<TableRead> UnstableReadRetry(int maxAttempts)
+    {
+        var builder = new ResiliencePipelineBuilder<TableRead>();
+        if (maxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<TableRead>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Stable: false }),
+                MaxRetryAttempts = maxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(2),
+                MaxDelay = TimeSpan.FromMilliseconds(100),
+            });
+        }
+
+        return builder.Build();
     }
 
     private ClusterVersionObject NewVersionObject(string forClusterId, int version, WriteIntent? intent, string? resourceVersion) => new()
@@ -320,4 +345,7 @@ public sealed partial class KubernetesMembershipTable : IMembershipTable, IDispo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "defunct membership row of {Silo} removed from cluster {ClusterId} at version {Version}")]
     private static partial void LogDefunctRemoved(ILogger logger, string silo, string clusterId, int version);
+
+    /// <summary>One read of the table and whether the version stayed the same while the rows were read.</summary>
+    private sealed record TableRead(MembershipTableData Data, bool Stable);
 }

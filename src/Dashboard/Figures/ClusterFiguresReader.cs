@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Orleans.Runtime;
+using Polly;
+using Polly.Timeout;
 
 namespace AgentJobSync.Dashboard.Figures;
 
@@ -8,6 +10,8 @@ public sealed class ClusterFiguresReader(SyncFiguresClient client, ISiloStatusOr
 {
     /// <summary>How long one silo may take to answer before the page shows it as unreachable.</summary>
     public static readonly TimeSpan SiloDeadline = TimeSpan.FromSeconds(2);
+
+    private readonly ResiliencePipeline deadline = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(SiloDeadline).Build();
 
     public async Task<ClusterFigures> ReadAsync()
     {
@@ -43,9 +47,12 @@ public sealed class ClusterFiguresReader(SyncFiguresClient client, ISiloStatusOr
     {
         try
         {
-            return await client.OnSilo(silo).GetFiguresAsync().WaitAsync(SiloDeadline, time).ConfigureAwait(false);
+            // The grain call takes no token: the wait for it is what the deadline cancels.
+            return await deadline.ExecuteAsync(
+                async ct => await client.OnSilo(silo).GetFiguresAsync().WaitAsync(ct).ConfigureAwait(false),
+                CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException)
+        catch (Exception e) when (e is TimeoutRejectedException or TimeoutException or OrleansException or SiloUnavailableException)
         {
             return null;
         }

@@ -14,6 +14,7 @@ public static class SiloHealthRegistration
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DatabasePing>();
+        services.TryAddSingleton<MembershipRefresh>();
         services.AddHealthChecks()
             .AddCheck<SiloLivenessCheck>("silo")
             .AddCheck<DrainingCheck>("draining", tags: [ServiceDefaultsExtensions.ReadyTag])

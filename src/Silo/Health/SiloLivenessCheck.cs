@@ -9,11 +9,12 @@ namespace AgentJobSync.Silo.Health;
 /// </summary>
 internal sealed class SiloLivenessCheck(ISiloStatusOracle silo) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var status = silo.CurrentStatus;
-        return Task.FromResult(status == SiloStatus.Dead
-            ? HealthCheckResult.Unhealthy($"silo {silo.SiloAddress} is {status}")
-            : HealthCheckResult.Healthy($"silo {silo.SiloAddress} is {status}"));
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Judge(silo.CurrentStatus, silo.SiloAddress));
+
+    /// <summary>The rule: every status but Dead is alive.</summary>
+    internal static HealthCheckResult Judge(SiloStatus status, SiloAddress silo) =>
+        status == SiloStatus.Dead
+            ? HealthCheckResult.Unhealthy($"silo {silo} is {status}")
+            : HealthCheckResult.Healthy($"silo {silo} is {status}");
 }

@@ -7,7 +7,8 @@ namespace AgentJobSync.WatchHost.Tests.Process;
 /// <summary>
 /// The published watch host's probes against the real API server as an operator would break it: RBAC revoked on
 /// AgentJobs, the AgentJob CRD deleted and recreated, the API server unreachable or its connection stalled, a Lease it
-/// may not read. Readiness turns red within <c>WATCH_PROGRESS_BOUND</c> and green again without a restart.
+/// may not read. Readiness turns red within <c>WATCH_PROGRESS_BOUND</c> and green again without a restart. Silos that
+/// stop answering while AgentJobs wait turn liveness red after <c>ROUTING_STALL_BOUND</c>, and green once they answer.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ProbeProcessTests(ProcessFixture fixture)
@@ -127,6 +128,50 @@ public sealed class ProbeProcessTests(ProcessFixture fixture)
 
         await user.GrantAsync(RestrictedUser.LeaderAndEvents);
         await Scenario.UntilLeadingAsync(host, Green);
+    }
+
+    [Fact]
+    public async Task Liveness_turns_red_while_every_worker_waits_on_silos_that_do_not_answer_and_green_once_they_answer()
+    {
+        var scenario = await Scenario.StartAsync(fixture, "stall");
+        var owners = await scenario.CreateUsersAsync(1);
+        var host = await scenario.StartWatchHostAsync(env: new Dictionary<string, string>
+        {
+            ["WORKERS"] = "1",
+            ["ROUTING_STALL_BOUND"] = "00:00:03",
+        });
+        await Scenario.UntilLeadingAsync(host);
+
+        // Frozen silos keep their connections open and never answer: the one worker's grain call hangs (until the
+        // client's response timeout) while the other jobs' keys wait behind it.
+        var silos = Enumerable.Range(0, fixture.Cluster.Silos.Count).Select(fixture.Cluster.Silo).ToList();
+        var jobs = new List<OperatorJob>();
+        silos.ForEach(silo => silo.Pause());
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                jobs.Add(await scenario.Driver.CreateAsync($"stalled-{i}", owners[0]));
+            }
+
+            var body = string.Empty;
+            await Eventually.UntilAsync(
+                async ct =>
+                {
+                    (var status, body) = await host.GetAsync("/healthz", ct);
+                    return status == 503;
+                },
+                Red, $"{host.Identity} is not alive while its worker is stuck");
+            Assert.Contains("nothing finished within 00:00:03 (ROUTING_STALL_BOUND)", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            silos.ForEach(silo => silo.Resume());
+        }
+
+        await Eventually.UntilAsync(async ct => (await host.GetAsync("/healthz", ct)).Status == 200, Green, $"{host.Identity} is alive again");
+        await scenario.UntilInSyncAsync(jobs);
+        Assert.False(host.Process.HasExited, "recovered by restarting");
     }
 
     // Ready again, and a new job's change reaches its entry, from the same process.
