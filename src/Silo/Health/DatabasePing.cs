@@ -14,27 +14,11 @@ internal sealed class DatabasePing(IMongoClient client, TimeProvider time)
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    private readonly Lock gate = new();
-    private readonly ResiliencePipeline deadline = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(Timeout).Build();
-    private Task<PingResult>? current;
-    private DateTimeOffset startedAt;
+    private readonly ThrottledCheck<PingResult> check = new(time, CacheFor, Timeout, deadline => PingOnceAsync(client, deadline));
 
-    public Task<PingResult> PingAsync()
-    {
-        lock (gate)
-        {
-            var now = time.GetUtcNow();
-            if (current is null || (current.IsCompleted && now - startedAt >= CacheFor))
-            {
-                startedAt = now;
-                current = PingOnceAsync();
-            }
+    public Task<PingResult> PingAsync() => check.RunAsync();
 
-            return current;
-        }
-    }
-
-    private async Task<PingResult> PingOnceAsync()
+    private static async Task<PingResult> PingOnceAsync(IMongoClient client, ResiliencePipeline deadline)
     {
         try
         {

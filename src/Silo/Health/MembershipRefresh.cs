@@ -15,28 +15,12 @@ internal sealed class MembershipRefresh(IClusterMembershipService membership, Ti
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    private readonly Lock gate = new();
-    private readonly ResiliencePipeline deadline = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(Timeout).Build();
-    private Task<string?>? current;
-    private DateTimeOffset startedAt;
+    private readonly ThrottledCheck<string?> check = new(time, RefreshEvery, Timeout, deadline => RefreshOnceAsync(membership, deadline));
 
     /// <summary>Completes once the view was read from the table: <c>null</c>, or why it could not be (the view is then the last one read).</summary>
-    public Task<string?> RefreshAsync()
-    {
-        lock (gate)
-        {
-            var now = time.GetUtcNow();
-            if (current is null || (current.IsCompleted && now - startedAt >= RefreshEvery))
-            {
-                startedAt = now;
-                current = RefreshOnceAsync();
-            }
+    public Task<string?> RefreshAsync() => check.RunAsync();
 
-            return current;
-        }
-    }
-
-    private async Task<string?> RefreshOnceAsync()
+    private static async Task<string?> RefreshOnceAsync(IClusterMembershipService membership, ResiliencePipeline deadline)
     {
         try
         {
