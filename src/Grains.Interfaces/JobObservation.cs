@@ -6,6 +6,12 @@ namespace AgentJobSync.Grains;
 /// One observation of an AgentJob as the watch host read it. Observations are level-triggered: each one
 /// carries the job's whole current state, so a grain may receive the same one twice or an older one late.
 /// </summary>
+/// <param name="FirstSight">
+/// The watch host has no record of this job ever reaching its grain (it was not in the job directory when the routing
+/// term began and has not been routed since), so the grain's bookkeeping most likely does not exist yet. A hint about
+/// cost only: the grain then skips reading its bookkeeping, and its first save, which can only create the record, finds
+/// out if one exists after all.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record JobObservation(
     [property: Id(0)] string Uid,
@@ -20,4 +26,5 @@ public sealed record JobObservation(
     [property: Id(9)] string? JobName,
     [property: Id(10)] bool Deleted,
     [property: Id(11)] DateTimeOffset ObservedAt,
-    [property: Id(12)] string? ResourceVersion);
+    [property: Id(12)] string? ResourceVersion,
+    [property: Id(13)] bool FirstSight = false);

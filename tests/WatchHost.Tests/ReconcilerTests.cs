@@ -56,6 +56,17 @@ public sealed class ReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_a_job_that_never_reached_its_grain_is_routed_as_first_sight()
+    {
+        cache.Put(TestJobs.Job("a", rv: "5"));
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+        cache.Put(TestJobs.Job("a", rv: "6"));
+        await reconciler.ReconcileAsync("ns/a", CancellationToken.None);
+
+        Assert.Equal([true, false], router.CallsFor("a").Select(c => c.FirstSight));
+    }
+
+    [Fact]
     public async Task An_unreachable_grain_is_retried_with_backoff_and_reported()
     {
         cache.Put(TestJobs.Job("a"));

@@ -28,6 +28,8 @@ public sealed class SettledJobSeederTests
         Assert.False(outcomes.IsSettledAt("u-00002", "8", out _));
         Assert.False(outcomes.IsSettledAt("u-00001", "7", out _));
         Assert.False(outcomes.IsSettledAt("u-00000", "7", out _)); // what this term saw itself wins
+        Assert.True(outcomes.Knows("u-00001")); // listed, not settled: known to its grain all the same
+        Assert.False(outcomes.Knows("u-02500"));
     }
 
     [Fact]

@@ -24,7 +24,9 @@ public sealed partial class SettledJobSeeder(
             {
                 await foreach (var summary in directory.AllLiveAsync(scope, PageSize, cancellationToken).ConfigureAwait(false))
                 {
-                    if (summary.SettledResourceVersion is { } version && outcomes.Seed(summary.Uid, version))
+                    // Every listed job is known to the grains (its first routing need not look for bookkeeping); only a
+                    // settled one is counted, as only it can be skipped.
+                    if (outcomes.Seed(summary.Uid, summary.SettledResourceVersion) && summary.SettledResourceVersion is not null)
                     {
                         seeded++;
                     }

@@ -9,8 +9,11 @@ namespace AgentJobSync.WatchHost.Model;
 /// </summary>
 public static class ObservationTranslator
 {
-    /// <summary>The observation of <paramref name="job"/>; <paramref name="deleted"/> marks the final object of a deletion.</summary>
-    public static JobObservation Translate(AgentJob job, bool deleted, DateTimeOffset observedAt)
+    /// <summary>
+    /// The observation of <paramref name="job"/>; <paramref name="deleted"/> marks the final object of a deletion and
+    /// <paramref name="firstSight"/> a job the grains have never been told of (see <see cref="JobObservation.FirstSight"/>).
+    /// </summary>
+    public static JobObservation Translate(AgentJob job, bool deleted, DateTimeOffset observedAt, bool firstSight = false)
     {
         ArgumentNullException.ThrowIfNull(job);
         return new JobObservation(
@@ -26,6 +29,7 @@ public static class ObservationTranslator
             JobName: job.JobName,
             Deleted: deleted || job.DeletionTimestamp is not null,
             ObservedAt: observedAt,
-            ResourceVersion: job.ResourceVersion);
+            ResourceVersion: job.ResourceVersion,
+            FirstSight: firstSight);
     }
 }

@@ -31,11 +31,14 @@ public sealed class JobOutcomeTracker
     }
 
     /// <summary>
-    /// Remembers that <paramref name="uid"/> was settled in sync at <paramref name="resourceVersion"/> before this tracker
-    /// existed (the job directory's word, read when a leadership term starts); an outcome recorded here wins.
+    /// Remembers that <paramref name="uid"/> is known to the grains (the job directory's word, read when a leadership term
+    /// starts), settled in sync at <paramref name="resourceVersion"/> when that is given; an outcome recorded here wins.
     /// </summary>
-    public bool Seed(string uid, string resourceVersion) =>
+    public bool Seed(string uid, string? resourceVersion) =>
         last.TryAdd(uid, new Entry(nameof(SyncReason.Synced), true, resourceVersion, Disposition.Done));
+
+    /// <summary>Whether <paramref name="uid"/> reached its grain before: seeded from the directory, or an outcome recorded.</summary>
+    public bool Knows(string uid) => last.ContainsKey(uid);
 
     /// <summary>Whether the last outcome of <paramref name="uid"/> was not in sync.</summary>
     public bool WasFailing(string uid) => last.TryGetValue(uid, out var entry) && !entry.InSync;

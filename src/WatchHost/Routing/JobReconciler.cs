@@ -73,7 +73,7 @@ public sealed partial class JobReconciler(
         }
 
         using var activity = ReconcileTrace.Start(job, deleted);
-        var observation = ObservationTranslator.Translate(job, deleted, time.GetUtcNow());
+        var observation = ObservationTranslator.Translate(job, deleted, time.GetUtcNow(), firstSight: !outcomes.Knows(job.Uid));
         string reason;
         string note;
         bool inSync;
