@@ -18,7 +18,7 @@ namespace AgentJobSync.Grains;
 /// may have removed), and an edited <c>spec.user</c> finds the entry's document even when the save after the insert was lost.
 /// </summary>
 public sealed partial class AgentJobGrain(
-    [PersistentState("job", AgentJobGrain.StorageName)] IPersistentState<AgentJobGrainState> state,
+    IGrainContext context,
     EntrySynchronizer synchronizer,
     SyncMetrics metrics,
     IOptions<SyncOptions> options,
@@ -31,6 +31,7 @@ public sealed partial class AgentJobGrain(
     // Conflicts only come from a duplicate activation saving at the same moment; a few merges settle them.
     private const int MaxSaveAttempts = 8;
 
+    private readonly BookkeepingRecord _record = new(context.ActivationServices, context.GrainId);
     private JobObservation? _last;
     private KnownEntry? _known;
 
@@ -43,7 +44,7 @@ public sealed partial class AgentJobGrain(
     private IGrainTimer? _lazySave;
 
     // Always the current object: a save that merges another activation's bookkeeping replaces it.
-    private AgentJobGrainState Book => state.State;
+    private AgentJobGrainState Book => _record.State;
 
     string? IEntryBookkeeping.Owner => Book.Owner;
 
@@ -57,6 +58,13 @@ public sealed partial class AgentJobGrain(
         SyncOutcome outcome;
         try
         {
+            // A job the watch host routes for the first time most likely has no bookkeeping yet: its read is skipped,
+            // and the first save (which can then only create the record) finds out if there is one after all.
+            if (!_record.Loaded && !observation.FirstSight)
+            {
+                await _record.ReadAsync();
+            }
+
             outcome = await ObserveCoreAsync(observation);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -129,10 +137,11 @@ public sealed partial class AgentJobGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task<JobInspection> InspectAsync()
+    public async Task<JobInspection> InspectAsync()
     {
+        await LoadAsync();
         var book = Book;
-        return Task.FromResult(new JobInspection(
+        return new JobInspection(
             this.GetPrimaryKeyString(),
             book.Namespace ?? _last?.Namespace,
             book.Name ?? _last?.Name,
@@ -146,7 +155,18 @@ public sealed partial class AgentJobGrain(
             book.RemovedByOwner,
             book.Deleted,
             [.. book.Timeline],
-            RuntimeIdentity));
+            RuntimeIdentity);
+    }
+
+    // Reads the bookkeeping if this activation has not, keeping what it learned meanwhile (merged as after a conflict).
+    private async Task LoadAsync()
+    {
+        if (!_record.Loaded)
+        {
+            var mine = _record.State;
+            await _record.ReadAsync();
+            Merge(_record.State, mine);
+        }
     }
 
     async Task<bool> IEntryBookkeeping.ClaimInsertAsync(string owner, CancellationToken cancellationToken)
@@ -173,8 +193,13 @@ public sealed partial class AgentJobGrain(
 
         // Once an insert was claimed the entry belongs to that document: an edited spec.user (another user, blank, not a
         // UUID) never creates a second entry elsewhere (that would show one job to two users); the entry keeps syncing.
-        var bound = Book.Owner;
-        if (bound is null && !IsUserId(observation.Owner))
+        if (Book.Owner is null && !IsUserId(observation.Owner))
+        {
+            // Only the stored bookkeeping can tell whether an entry was bound to a document before spec.user was edited.
+            await LoadAsync();
+        }
+
+        if (Book.Owner is null && !IsUserId(observation.Owner))
         {
             return Outcome(SyncReason.InvalidOwner, $"spec.user \"{observation.Owner}\" is not a user id (a UUID)");
         }
@@ -184,7 +209,7 @@ public sealed partial class AgentJobGrain(
             return Outcome(SyncReason.UnknownState, $"status.state \"{observation.RawState}\" is not a known state");
         }
 
-        var result = await synchronizer.SyncAsync(observation, observed, this, _known, CancellationToken.None);
+        var result = await synchronizer.SyncAsync(observation, observed, this, _known ?? Remembered(observation.Uid), CancellationToken.None);
         _known = result.Known;
         var owner = result.Owner ?? Book.Owner ?? observation.Owner!;
         Record(owner, observation, result);
@@ -200,6 +225,16 @@ public sealed partial class AgentJobGrain(
         return outcome;
     }
 
+    // The entry as this grain's last write left it, from the bookkeeping saved with that write (a fresh activation of a
+    // job that changed while it was idle then writes without reading the owner's document; the write's guard proves it).
+    private KnownEntry? Remembered(string uid)
+    {
+        var book = Book;
+        return _record.Loaded && book is { EntryCreated: true, RemovedByOwner: false, Owner: { } owner, EntryIndex: { } index, NodesDigest: { } digest, PersistedState: { } state, Revision: >= 1 }
+            ? KnownEntry.Remember(owner, index, uid, state, book.Revision, book.Deleted, digest)
+            : null;
+    }
+
     private static bool IsUserId(string? owner) => !string.IsNullOrWhiteSpace(owner) && Guid.TryParse(owner, out _);
 
     private void Record(string owner, JobObservation observation, EntrySyncResult result)
@@ -209,6 +244,14 @@ public sealed partial class AgentJobGrain(
         {
             book.EntryCreated = true;
             book.Owner = owner;
+            _bookkeepingDirty = true;
+        }
+
+        // A claim made without reading first names a document that does not exist: nothing can have been inserted there,
+        // so the claim is let go and a corrected spec.user is followed, as when no claim was made.
+        if (result.Outcome.Reason == SyncReason.UserNotFound && !book.EntryCreated && book.Owner is { } claimed && claimed == result.Owner)
+        {
+            book.Owner = null;
             _bookkeepingDirty = true;
         }
 
@@ -222,6 +265,15 @@ public sealed partial class AgentJobGrain(
         {
             book.Revision = result.Outcome.Revision;
             book.PersistedState = result.Outcome.PersistedState;
+            _historyDirty = true;
+        }
+
+        // Where the entry is and which nodes it holds, saved with the revision it belongs to (see Remembered).
+        var (index, digest) = result.Known is { } known && known.Owner == book.Owner ? (known.Index, known.NodesDigest) : ((int?)null, (string?)null);
+        if (book.EntryIndex != index || book.NodesDigest != digest)
+        {
+            book.EntryIndex = index;
+            book.NodesDigest = digest;
             _historyDirty = true;
         }
 
@@ -289,7 +341,7 @@ public sealed partial class AgentJobGrain(
         {
             try
             {
-                await state.WriteStateAsync();
+                await _record.WriteAsync();
                 _bookkeepingDirty = false;
                 _historyDirty = false;
                 return merged;
@@ -298,9 +350,9 @@ public sealed partial class AgentJobGrain(
             {
                 // Another activation of this job (a duplicate after a silo failure) saved in between: take what it knows
                 // and add ours. Both only ever learn facts (entry created, removed, newer revision), so the union is right.
-                var mine = state.State;
-                await state.ReadStateAsync();
-                Merge(state.State, mine);
+                var mine = _record.State;
+                await _record.ReadAsync();
+                Merge(_record.State, mine);
                 merged = true;
             }
         }
@@ -333,6 +385,8 @@ public sealed partial class AgentJobGrain(
         {
             stored.Revision = mine.Revision;
             stored.PersistedState = mine.PersistedState;
+            stored.EntryIndex = mine.EntryIndex;
+            stored.NodesDigest = mine.NodesDigest;
         }
 
         stored.Timeline = [.. stored.Timeline.Concat(mine.Timeline).DistinctBy(t => t.Revision).OrderBy(t => t.Revision)];

@@ -63,6 +63,17 @@ public sealed class AgentJobGrainState : ISearchableGrainState
     [Id(14)]
     public string? SettledUnder { get; set; }
 
+    /// <summary>
+    /// The entry's index in its owner's <c>jobs</c> when <see cref="Revision"/> was written (saved with it; a stale one
+    /// only makes the next guarded write miss and read).
+    /// </summary>
+    [Id(15)]
+    public int? EntryIndex { get; set; }
+
+    /// <summary>The <see cref="Domain.NodesDigest"/> of the observed nodes the entry held at <see cref="Revision"/>.</summary>
+    [Id(16)]
+    public string? NodesDigest { get; set; }
+
     /// <summary>What <see cref="JobDirectory"/> searches.</summary>
     public IReadOnlyDictionary<string, object?> SearchFields => new Dictionary<string, object?>
     {

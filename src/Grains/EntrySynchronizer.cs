@@ -108,8 +108,10 @@ public sealed partial class EntrySynchronizer
         {
             var owner = bookkeeping.Owner ?? observation.Owner!;
             var step = attempt == 1 && known is not null && known.Owner == owner
-                ? (Result: await UpdateAsync(owner, observation, observed, known.Entry, known.Index, ct), CopiesRemoved: 0)
-                : await StepAsync(owner, observation, observed, bookkeeping, ct);
+                ? (Result: await UpdateAsync(owner, observation, observed, known, ct), CopiesRemoved: 0)
+                : attempt == 1 && known is null && AppendsWithoutReading(observation, bookkeeping)
+                    ? (Result: await InsertAsync(owner, observation, observed, bookkeeping, snapshot: null, ct), CopiesRemoved: 0)
+                    : await StepAsync(owner, observation, observed, bookkeeping, ct);
             copiesRemoved += step.CopiesRemoved;
             if (step.Result is { } result)
             {
@@ -122,6 +124,12 @@ public sealed partial class EntrySynchronizer
             }
         }
     }
+
+    // A job the watch host has never routed, with no entry claimed yet: it almost certainly has no entry, so the append is
+    // tried without reading the owner's document first (its guard still refuses a second entry). Only where user ids are
+    // known to be unique, as the read would otherwise have refused an owner with two documents.
+    private bool AppendsWithoutReading(JobObservation observation, IEntryBookkeeping bookkeeping) =>
+        observation.FirstSight && bookkeeping.Owner is null && !bookkeeping.EntryCreated && _store.UserIdsUnique;
 
     // One read, one decision, at most one write. A null Result means "the guard missed: read again".
     private async Task<(EntrySyncResult? Result, int CopiesRemoved)> StepAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, CancellationToken ct)
@@ -154,16 +162,17 @@ public sealed partial class EntrySynchronizer
 
         if (snapshot.Entry is { } entry)
         {
-            return (await UpdateAsync(owner, observation, observed, entry, snapshot.Positions[0], ct), 0);
+            return (await UpdateAsync(owner, observation, observed, new KnownEntry(owner, snapshot.Positions[0], entry), ct), 0);
         }
 
         return (await InsertAsync(owner, observation, observed, bookkeeping, snapshot, ct), 0);
     }
 
-    // No entry in the owner's document: removed by the owner if it ever existed there, else created. Null: read again.
-    private async Task<EntrySyncResult?> InsertAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, JobsSnapshot snapshot, CancellationToken ct)
+    // No entry in the owner's document (snapshot: as just read), or none expected (no snapshot: the append is tried without
+    // a read): removed by the owner if it ever existed there, else created. Null: read again.
+    private async Task<EntrySyncResult?> InsertAsync(string owner, JobObservation observation, JobState observed, IEntryBookkeeping bookkeeping, JobsSnapshot? snapshot, CancellationToken ct)
     {
-        if (bookkeeping.EntryCreated)
+        if (snapshot is not null && bookkeeping.EntryCreated)
         {
             return new EntrySyncResult(
                 new SyncOutcome(SyncReason.EntryRemovedByOwner, null, false, true, 0, "the owner removed the entry; it is not written again"),
@@ -174,7 +183,9 @@ public sealed partial class EntrySynchronizer
         var create = TransitionRules.Decide(null, observed, flags);
         if (create.Target is not { } initial)
         {
-            return new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false, Owner: owner);
+            return snapshot is null
+                ? null
+                : new EntrySyncResult(new SyncOutcome(create.Reason, null, false, false, 0, "FEATURE_NEW_AGENT_JOBS is off: no entry is created"), false, false, null, 0, false, Owner: owner);
         }
 
         // The rare path (once per job): the claim is what keeps a stale activation, or a spec.user edited while the
@@ -185,37 +196,66 @@ public sealed partial class EntrySynchronizer
         }
 
         var dropped = false;
-        var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(Canonical(observation.Nodes), out dropped) : null;
+        var canonical = Canonical(observation.Nodes);
+        var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(canonical, out dropped) : null;
         var tooLarge = flags.NodeStatusUpdates && nodes is null;
         var created = EntryDocument.Create(observation, initial, nodes, _time.GetUtcNow());
-        bool inserted;
-        try
+        var appended = await AppendAsync(owner, created, snapshot, ct);
+        if (appended.Placed is null)
         {
-            inserted = await _store.InsertIfAbsentAsync(owner, created, snapshot.Length, ct);
-        }
-        catch (Exception e) when (nodes is not null && IsTooLarge(e))
-        {
+            tooLarge |= appended.TooLarge;
+            if (!appended.TooLarge)
+            {
+                return null;
+            }
+
             // The owner's document cannot take the nodes: the entry is created with its state alone.
-            tooLarge = true;
-            inserted = await _store.InsertIfAbsentAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot.Length, ct);
+            appended = await AppendAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot, ct);
+            if (appended.Placed is null)
+            {
+                return null;
+            }
         }
 
-        if (!inserted)
-        {
-            return null;
-        }
-
-        // No known entry after an insert: the next call reads fresh, so a copy another writer added around our insert
-        // (the previous operator still running during a migration) is found and reduced to one.
+        // After a plain insert the next call reads fresh, so a copy another writer added around it (the previous operator
+        // still running during a migration) is found and reduced to one; after an append that returned the array the
+        // next write requires the array's length, to the same end.
+        var known = appended.Placed is { Positions.Count: 1 } after
+            ? new KnownEntry(owner, after.Positions[0], after.Entry!, tooLarge || dropped ? null : Digest(canonical, flags), after.Length)
+            : null;
         return new EntrySyncResult(
-            new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, Owner: owner);
+            new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, known, owner);
     }
 
-    // The decision for an existing entry and at most one guarded write. Null means "the guard missed: read again".
-    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, BsonDocument entry, int index, CancellationToken ct)
+    // One insert: without a snapshot the append that returns the array; with one the length-guarded insert (no array
+    // back). Placed is null when nothing was inserted (TooLarge: the document cannot take it).
+    private async Task<(JobsSnapshot? Placed, bool TooLarge)> AppendAsync(string owner, BsonDocument entry, JobsSnapshot? snapshot, CancellationToken ct)
+    {
+        try
+        {
+            if (snapshot is null)
+            {
+                return (await _store.AppendAsync(owner, entry, ct), false);
+            }
+
+            return (await _store.InsertIfAbsentAsync(owner, entry, snapshot.Length, ct) ? InsertedSnapshot : null, false);
+        }
+        catch (Exception e) when (entry.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
+        {
+            return (null, true);
+        }
+    }
+
+    // Stands for "inserted, array not returned": no known entry follows.
+    private static readonly JobsSnapshot InsertedSnapshot = JobsSnapshot.Of(null, string.Empty);
+
+    // The decision for an existing entry and at most one guarded write. Null means "the guard missed (or a remembered
+    // entry cannot decide the observed nodes): read again".
+    private async Task<EntrySyncResult?> UpdateAsync(string owner, JobObservation observation, JobState observed, KnownEntry known, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         var flags = _options.Flags;
+        var (index, entry) = (known.Index, known.Entry);
         var revision = EntryRevision.Of(entry);
 
         var current = JobStates.Parse(entry.GetValue(JobEntryFields.Status, BsonNull.Value) as BsonString is { } s ? s.Value : null) ?? JobState.New;
@@ -229,9 +269,16 @@ public sealed partial class EntrySynchronizer
 
         var outputsDropped = false;
         var nodesTooLarge = false;
-        if (flags.NodeStatusUpdates)
+        var canonical = flags.NodeStatusUpdates ? Canonical(observation.Nodes) : [];
+        var digest = Digest(canonical, flags);
+        if (flags.NodeStatusUpdates && digest != known.NodesDigest)
         {
-            var (merged, changed) = NodeMerge.Merge(EntryNodes.FromEntry(entry), Canonical(observation.Nodes));
+            if (known.Remembered)
+            {
+                return null;
+            }
+
+            var (merged, changed) = NodeMerge.Merge(EntryNodes.FromEntry(entry), canonical);
             if (changed)
             {
                 var nodes = EntryNodes.ToBson(merged, out outputsDropped);
@@ -251,22 +298,24 @@ public sealed partial class EntrySynchronizer
         bool written;
         try
         {
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, known.Length, ct);
         }
         catch (Exception e) when (fields.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
         {
             // The owner's document cannot take the nodes: the state (and deletion) are written without them.
             nodesTooLarge = true;
             fields.Remove(JobEntryFields.Nodes);
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, known.Length, ct);
         }
 
+        // The entry's nodes are the merge of the observed ones unless some were left out for size.
+        var settledDigest = nodesTooLarge || outputsDropped ? null : digest;
         if (fields.ElementCount == 0)
         {
             var quiet = nodesTooLarge ? SyncReason.EntryTooLarge : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.UpToDate;
             return new EntrySyncResult(
                 new SyncOutcome(quiet, current, true, false, revision.Number, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
-                new KnownEntry(owner, index, entry), owner);
+                known with { NodesDigest = settledDigest }, owner);
         }
 
         if (!written)
@@ -288,8 +337,14 @@ public sealed partial class EntrySynchronizer
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
         return new EntrySyncResult(
             new SyncOutcome(outcomeReason, persisted, true, false, revision.Next, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped, new KnownEntry(owner, index, updated), owner);
+            true, false, transition.Target, 0, outputsDropped, known with { Entry = updated, NodesDigest = settledDigest, Length = null }, owner);
     }
+
+    // With node status updates off nodes are never written, so every observation's nodes are "already merged".
+    private const string NodesNotSynced = "off";
+
+    private static string Digest(IReadOnlyList<NodeObservation> canonical, FeatureFlags flags) =>
+        flags.NodeStatusUpdates ? NodesDigest.Of(canonical) : NodesNotSynced;
 
     private const string TooLarge = "the job's nodes do not fit in the owner's document; the state is synced, the nodes are not";
 

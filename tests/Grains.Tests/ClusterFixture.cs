@@ -1,4 +1,5 @@
 using AgentJobSync.Grains.Hosting;
+using AgentJobSync.Grains.Storage;
 using AgentJobSync.TestHarness;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
+
+        // Each silo learns in the background, as in production, that users.id is unique, which decides whether a new job
+        // may be appended without a read; tests that count commands need every silo past that point.
+        foreach (var silo in cluster.Silos.Cast<InProcessSiloHandle>())
+        {
+            await silo.SiloHost.Services.GetRequiredService<UserIndexInitializer>().Status.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
         return cluster;
     }
 

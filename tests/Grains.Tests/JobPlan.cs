@@ -55,8 +55,9 @@ public sealed class JobPlan
                 path.Add(end == 0 ? JobState.Complete : JobState.Error);
             }
 
+            // FirstSight is a hint about cost only: any observation may carry it, right or wrong, and the result is the same.
             var observations = path.Select((state, step) =>
-                AgentJobSync.Grains.Tests.Jobs.Observe(uid, owner, Spellings[(int)state][random.Next(3)], step)).ToList();
+                AgentJobSync.Grains.Tests.Jobs.Observe(uid, owner, Spellings[(int)state][random.Next(3)], step) with { FirstSight = random.Next(2) == 0 }).ToList();
             plan.Add(new PlannedJob(uid, owner, path[^1], path.Count - 1, observations));
         }
 

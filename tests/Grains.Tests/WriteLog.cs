@@ -23,9 +23,16 @@ public sealed class WriteLog
     /// <summary>Commands the log could not read (a handler must never throw inside the driver); asserted empty.</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
+    private readonly ConcurrentQueue<SentCommand> _sent = new();
+
+    /// <summary>Every command the silos sent, in order sent, with its text (to count a job's commands by its id).</summary>
+    public IReadOnlyList<SentCommand> Sent => [.. _sent];
+
     public void OnStarted(CommandStartedEvent e)
     {
-        if (e.CommandName == "update" && e.Command.GetValue("update", BsonNull.Value) == "users")
+        _sent.Enqueue(new SentCommand(e.CommandName, e.Command.ToJson()));
+        if ((e.CommandName == "update" && e.Command.GetValue("update", BsonNull.Value) == "users")
+            || (e.CommandName == "findAndModify" && e.Command.GetValue("findAndModify", BsonNull.Value) == "users"))
         {
             // The event's document is the driver's pooled buffer: copy it before the event returns.
             _pending[e.RequestId] = BsonSerializer.Deserialize<BsonDocument>(e.Command.ToBson());
@@ -46,13 +53,17 @@ public sealed class WriteLog
 
     private void Record(CommandSucceededEvent e)
     {
-        if (!_pending.TryRemove(e.RequestId, out var command) || e.Reply.GetValue("nModified", 0).ToInt32() == 0)
+        if (!_pending.TryRemove(e.RequestId, out var command) || Modified(e.CommandName, e.Reply) == 0)
         {
             return;
         }
 
         var sequence = Interlocked.Increment(ref _sequence);
-        foreach (var update in command["updates"].AsBsonArray.Select(u => u.AsBsonDocument))
+        // A findAndModify (the append that returns the array) is one update statement of the same shape.
+        var updates = e.CommandName == "findAndModify"
+            ? [new BsonDocument { { "q", command["query"] }, { "u", command["update"] } }]
+            : command["updates"].AsBsonArray.Select(u => u.AsBsonDocument);
+        foreach (var update in updates)
         {
             var owner = update["q"]["id"].AsString;
             var u = update["u"].AsBsonDocument;
@@ -75,4 +86,9 @@ public sealed class WriteLog
             }
         }
     }
+
+    // Documents an update command modified; for findAndModify, whether it returned a document.
+    private static int Modified(string command, BsonDocument reply) => command == "findAndModify"
+        ? (reply.GetValue("value", BsonNull.Value).IsBsonDocument ? 1 : 0)
+        : reply.GetValue("nModified", 0).ToInt32();
 }

@@ -82,7 +82,16 @@ public sealed class DocumentTooFullTests
             return Task.FromResult(true);
         }
 
-        public Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
+        public bool UserIdsUnique => true;
+
+        public Task<JobsSnapshot?> AppendAsync(string owner, BsonDocument entry, CancellationToken cancellationToken)
+        {
+            Refuse(entry);
+            Jobs.Add(entry);
+            return Task.FromResult<JobsSnapshot?>(JobsSnapshot.Of(Jobs.DeepClone(), entry["id"].AsString));
+        }
+
+        public Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, int? expectedLength, CancellationToken cancellationToken)
         {
             Refuse(fields);
             var entry = Jobs[index].AsBsonDocument;

@@ -29,6 +29,13 @@ public sealed class UserJobsStore : IUserJobsStore
             .WithReadPreference(ReadPreference.Primary);
     }
 
+    // Set once the unique index on users.id is known to be in place: only then can a write by owner alone (no read before
+    // it to see that exactly one document has the id) be trusted to touch the one document of that user.
+    private volatile bool _userIdsUnique;
+
+    /// <summary>Whether a unique index on <c>users.id</c> is known to exist (found or created by <see cref="EnsureIndexesAsync"/>).</summary>
+    public bool UserIdsUnique => _userIdsUnique;
+
     /// <summary>The name this service gives the unique index on <c>users.id</c> when it creates it.</summary>
     public const string UserIdIndexName = "id_unique";
 
@@ -44,6 +51,7 @@ public sealed class UserJobsStore : IUserJobsStore
         var onId = indexes.Where(IsOnUserId).ToList();
         if (onId.FirstOrDefault(KeepsUnique) is { } equivalent)
         {
+            _userIdsUnique = true;
             return new UserIdIndex(equivalent["name"].AsString, Created: false);
         }
 
@@ -57,6 +65,7 @@ public sealed class UserJobsStore : IUserJobsStore
             Builders<BsonDocument>.IndexKeys.Ascending(JobEntryFields.UserId),
             new CreateIndexOptions { Unique = true, Name = UserIdIndexName });
         await _users.Indexes.CreateOneAsync(model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _userIdsUnique = true;
         return new UserIdIndex(UserIdIndexName, Created: true);
     }
 
@@ -131,12 +140,39 @@ public sealed class UserJobsStore : IUserJobsStore
     }
 
     /// <summary>
+    /// Appends the entry unless the owner's <c>jobs</c> already holds an element with the job's id (the same
+    /// <c>$nor</c> guard as <see cref="InsertIfAbsentAsync"/>), without reading first, and returns the owner's
+    /// <c>jobs</c> as the append left them (one <c>findAndModify</c>), so the entry's index is known for the next write.
+    /// Null when nothing was appended: no document has the owner's id, or the entry is there already; the caller then
+    /// reads and decides. Only for owners whose id is unique (<see cref="UserIdsUnique"/>): the write names the user by id
+    /// alone.
+    /// </summary>
+    public async Task<JobsSnapshot?> AppendAsync(string owner, BsonDocument entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var uid = entry[JobEntryFields.Id].AsString;
+        var filter = new BsonDocument
+        {
+            { JobEntryFields.UserId, owner },
+            { "$nor", new BsonArray { new BsonDocument($"{JobEntryFields.JobsArray}.{JobEntryFields.Id}", uid) } },
+        };
+        // The whole document comes back: FerretDB v1 does not implement findAndModify's projection ("fields"); the
+        // other fields of a user document are small beside its jobs.
+        var options = new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After };
+        using var timeout = Deadline(cancellationToken);
+        var after = await _users.FindOneAndUpdateAsync<BsonDocument>(
+            filter, new BsonDocument("$push", new BsonDocument(JobEntryFields.JobsArray, entry)), options, timeout.Token).ConfigureAwait(false);
+        return after is null ? null : JobsSnapshot.Of(after.GetValue(JobEntryFields.JobsArray, BsonNull.Value), uid);
+    }
+
+    /// <summary>
     /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and by its revision being
     /// exactly what was read (see <see cref="EntryRevision"/>), and sets the next revision: a miss means the element moved
-    /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again.
+    /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again. With
+    /// <paramref name="expectedLength"/> the array must also have exactly that length.
     /// </summary>
     /// <returns>Whether the element was updated.</returns>
-    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
+    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, int? expectedLength, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var element = $"{JobEntryFields.JobsArray}.{index}";
@@ -146,6 +182,10 @@ public sealed class UserJobsStore : IUserJobsStore
             { $"{element}.{JobEntryFields.Id}", uid },
             { $"{element}.{JobEntryFields.Revision}", revision.Guard },
         };
+        if (expectedLength is { } length)
+        {
+            AddLengthGuard(filter, length);
+        }
         var set = new BsonDocument();
         foreach (var field in fields)
         {
