@@ -9,7 +9,7 @@ namespace AgentJobSync.Bench;
 /// </summary>
 internal sealed record DatabaseProfile(IReadOnlyDictionary<string, (double Count, double Seconds)> ByCommand)
 {
-    private static readonly string[] Commands = ["find", "update", "insert", "delete", "aggregate", "ping", "createIndexes", "getMore"];
+    private static readonly string[] Commands = ["find", "findAndModify", "update", "insert", "delete", "aggregate", "ping", "createIndexes", "getMore"];
 
     public static async Task<DatabaseProfile> ScrapeAsync(IReadOnlyList<int> siloPorts)
     {

@@ -217,11 +217,10 @@ public sealed partial class EntrySynchronizer
             }
         }
 
-        // After a plain insert the next call reads fresh, so a copy another writer added around it (the previous operator
-        // still running during a migration) is found and reduced to one; after an append that returned the array the
-        // next write requires the array's length, to the same end.
+        // After the append that returned the array the entry's place is known; after a plain insert (no array back) the
+        // next call reads.
         var known = appended.Placed is { Positions.Count: 1 } after
-            ? new KnownEntry(owner, after.Positions[0], after.Entry!, tooLarge || dropped ? null : Digest(canonical, flags), after.Length)
+            ? new KnownEntry(owner, after.Positions[0], after.Entry!, tooLarge || dropped ? null : Digest(canonical, flags))
             : null;
         return new EntrySyncResult(
             new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, known, owner);
@@ -298,20 +297,27 @@ public sealed partial class EntrySynchronizer
         bool written;
         try
         {
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, known.Length, ct);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
         }
         catch (Exception e) when (fields.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
         {
             // The owner's document cannot take the nodes: the state (and deletion) are written without them.
             nodesTooLarge = true;
             fields.Remove(JobEntryFields.Nodes);
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, known.Length, ct);
+            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
         }
 
         // The entry's nodes are the merge of the observed ones unless some were left out for size.
         var settledDigest = nodesTooLarge || outputsDropped ? null : digest;
         if (fields.ElementCount == 0)
         {
+            if (known.Remembered)
+            {
+                // Nothing to write means no guard to prove the entry is still there: a fresh activation reads before it
+                // answers "up to date" (it may learn that the owner removed the entry).
+                return null;
+            }
+
             var quiet = nodesTooLarge ? SyncReason.EntryTooLarge : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.UpToDate;
             return new EntrySyncResult(
                 new SyncOutcome(quiet, current, true, false, revision.Number, nodesTooLarge ? TooLarge : null), true, false, null, 0, outputsDropped,
@@ -337,7 +343,7 @@ public sealed partial class EntrySynchronizer
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
         return new EntrySyncResult(
             new SyncOutcome(outcomeReason, persisted, true, false, revision.Next, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped, known with { Entry = updated, NodesDigest = settledDigest, Length = null }, owner);
+            true, false, transition.Target, 0, outputsDropped, known with { Entry = updated, NodesDigest = settledDigest }, owner);
     }
 
     // With node status updates off nodes are never written, so every observation's nodes are "already merged".

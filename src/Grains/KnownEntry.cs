@@ -7,8 +7,9 @@ namespace AgentJobSync.Grains;
 /// <summary>
 /// The job's entry as this activation last read or wrote it: in whose document, at which index, with what content
 /// (its revision included). Deciding from it saves the read before a write: the write's own guard (our id at that index,
-/// that revision, and <see cref="Length"/> when given) proves the entry is still exactly this, and a miss falls back to a
-/// fresh read. Never used to conclude anything about the document (removal is concluded only from a fresh read).
+/// that revision) proves the entry is still exactly this, and a miss falls back to a fresh read. Never used to conclude
+/// anything about the document (removal is concluded only from a fresh read, which is also where a copy of the entry
+/// that another writer added, such as the previous operator during a migration, is found and reduced to one).
 /// </summary>
 /// <param name="Owner">The user whose document holds the entry.</param>
 /// <param name="Index">The entry's position in that user's <c>jobs</c>.</param>
@@ -17,16 +18,11 @@ namespace AgentJobSync.Grains;
 /// The <see cref="Domain.NodesDigest"/> of the observed nodes whose merge the entry's nodes are (merging them again
 /// changes nothing); null when not known (nodes left out for size, or the entry was read, not written).
 /// </param>
-/// <param name="Length">
-/// The length of the owner's <c>jobs</c> the next write requires: set right after this service appended the entry, so
-/// that a copy another writer added since (the previous operator during a migration) makes the write miss and the
-/// fresh read that follows reduces it to one.
-/// </param>
 /// <param name="Remembered">
 /// Rebuilt from the grain's saved bookkeeping, not read: it has the state and revision of this service's last write but
 /// no nodes, so it decides only observations whose nodes digest is <see cref="NodesDigest"/>.
 /// </param>
-public sealed record KnownEntry(string Owner, int Index, BsonDocument Entry, string? NodesDigest = null, int? Length = null, bool Remembered = false)
+public sealed record KnownEntry(string Owner, int Index, BsonDocument Entry, string? NodesDigest = null, bool Remembered = false)
 {
     /// <summary>
     /// The entry as this service's last write left it, from the bookkeeping saved with it: its id, state, revision and

@@ -91,7 +91,7 @@ public sealed class DocumentTooFullTests
             return Task.FromResult<JobsSnapshot?>(JobsSnapshot.Of(Jobs.DeepClone(), entry["id"].AsString));
         }
 
-        public Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, int? expectedLength, CancellationToken cancellationToken)
+        public Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
         {
             Refuse(fields);
             var entry = Jobs[index].AsBsonDocument;

@@ -82,18 +82,6 @@ public sealed class WriteShapeTests(DatabaseFixture db)
     }
 
     [Fact]
-    public async Task An_update_with_a_length_guard_misses_once_another_writer_appended()
-    {
-        var (store, users) = db.NewStore();
-        var owner = Guid.NewGuid().ToString();
-        await users.InsertOneAsync(Documents.User(owner, Documents.ManagerEntry("m1"), Documents.Entry("job-a", revision: 1)));
-        await users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$push", new BsonDocument("jobs", Documents.Entry("job-a", revision: 1))));
-
-        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(1), new BsonDocument("status", "Executing"), expectedLength: 2, None));
-        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(1), new BsonDocument("status", "Executing"), expectedLength: 3, None));
-    }
-
-    [Fact]
     public async Task Insert_with_a_length_guard_appends_only_at_the_expected_length()
     {
         var (store, users) = db.NewStore();
@@ -116,8 +104,8 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         await users.InsertOneAsync(Documents.User(owner, Documents.ManagerEntry("m1"), Documents.Entry("job-a", revision: 3), Documents.ManagerEntry("m2")));
         var before = await Documents.ReadUserAsync(users, owner);
 
-        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Executing"), null, None));
-        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Pending"), null, None));
+        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Executing"), None));
+        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Pending"), None));
 
         var after = await Documents.ReadUserAsync(users, owner);
         var entry = after["jobs"][1].AsBsonDocument;
@@ -139,9 +127,9 @@ public sealed class WriteShapeTests(DatabaseFixture db)
 
         // The manager removes its own entry before ours: every later element moves down by one.
         await users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$pull", new BsonDocument("jobs", manager)));
-        var missed = await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], "job-a", EntryRevision.Of(1), new BsonDocument("status", "Complete"), null, None);
+        var missed = await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], "job-a", EntryRevision.Of(1), new BsonDocument("status", "Complete"), None);
         var reread = await store.ReadAsync(owner, "job-a", None);
-        var applied = await store.UpdateEntryAsync(owner, reread.Snapshot.Positions[0], "job-a", reread.Snapshot.EntryRevision, new BsonDocument("status", "Complete"), null, None);
+        var applied = await store.UpdateEntryAsync(owner, reread.Snapshot.Positions[0], "job-a", reread.Snapshot.EntryRevision, new BsonDocument("status", "Complete"), None);
 
         Assert.False(missed);
         Assert.True(applied);
@@ -160,8 +148,8 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         var read = await store.ReadAsync(owner, "job-a", None);
 
         Assert.Equal(EntryRevision.Absent, read.Snapshot.EntryRevision);
-        Assert.True(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), null, None));
-        Assert.False(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), null, None));
+        Assert.True(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
+        Assert.False(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
 
         var user = await Documents.ReadUserAsync(users, owner);
         Assert.Equal(1, user["jobs"][0][JobEntryFields.Revision].ToInt64());

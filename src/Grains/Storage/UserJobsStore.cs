@@ -168,11 +168,10 @@ public sealed class UserJobsStore : IUserJobsStore
     /// <summary>
     /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and by its revision being
     /// exactly what was read (see <see cref="EntryRevision"/>), and sets the next revision: a miss means the element moved
-    /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again. With
-    /// <paramref name="expectedLength"/> the array must also have exactly that length.
+    /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again.
     /// </summary>
     /// <returns>Whether the element was updated.</returns>
-    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, int? expectedLength, CancellationToken cancellationToken)
+    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var element = $"{JobEntryFields.JobsArray}.{index}";
@@ -182,10 +181,7 @@ public sealed class UserJobsStore : IUserJobsStore
             { $"{element}.{JobEntryFields.Id}", uid },
             { $"{element}.{JobEntryFields.Revision}", revision.Guard },
         };
-        if (expectedLength is { } length)
-        {
-            AddLengthGuard(filter, length);
-        }
+
         var set = new BsonDocument();
         foreach (var field in fields)
         {
