@@ -14,7 +14,9 @@ namespace AgentJobSync.Grains.Persistence;
 /// ETag inserts and fails if a record exists; a write or clear with an ETag applies only if the stored ETag is the same.
 /// Every mismatch is an <see cref="InconsistentStateException"/>, which makes Orleans deactivate the grain so that its
 /// next activation reads the stored state again. Writes use majority write concern and reads go to the primary with
-/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. The
+/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. Writes of
+/// different grains that wait while a write command is in flight are sent together as one command (see
+/// <see cref="StateWriteBatcher"/>), each with its own outcome. The
 /// document shapes work on MongoDB and on FerretDB v1 alike (insert, replace and delete filtered by <c>_id</c> and
 /// <c>etag</c>).
 /// </summary>
@@ -40,6 +42,7 @@ public sealed partial class MongoGrainStorage : IGrainStorage
     private readonly IMongoCollection<BsonDocument> _states;
     private readonly IActivatorProvider _activators;
     private readonly ILogger<MongoGrainStorage> _logger;
+    private readonly StateWriteBatcher _writes;
 
     public MongoGrainStorage(
         string name,
@@ -62,6 +65,7 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             .WithWriteConcern(WriteConcern.WMajority)
             .WithReadConcern(ReadConcern.Majority)
             .WithReadPreference(ReadPreference.Primary);
+        _writes = new StateWriteBatcher(_states, options.MaxWriteBatchSize, options.OperationTimeout);
     }
 
     /// <summary>
@@ -178,32 +182,23 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             document[SearchFieldsField] = SearchFields(searchable);
         }
 
-        if (expected is null)
+        StateWriteConflict? conflict;
+        try
         {
-            try
-            {
-                await WithDeadline(id, "insert", async token =>
-                {
-                    await _states.InsertOneAsync(document, cancellationToken: token).ConfigureAwait(false);
-                    return true;
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
-            {
-                // Another activation (or an earlier attempt of this one whose reply was lost) created the record.
-                throw await ConflictAsync(id, "write", expected, e, cancellationToken).ConfigureAwait(false);
-            }
+            conflict = await _writes.WriteAsync(new StateWrite(id, expected, next, document), cancellationToken).ConfigureAwait(false);
         }
-        else
+        catch (TimeoutException e) when (!cancellationToken.IsCancellationRequested)
         {
-            var result = await WithDeadline(
-                id, "replace",
-                token => _states.ReplaceOneAsync(ByIdAndETag(id, expected), document, cancellationToken: token),
-                cancellationToken).ConfigureAwait(false);
-            if (result.MatchedCount == 0)
-            {
-                throw await ConflictAsync(id, "write", expected, null, cancellationToken).ConfigureAwait(false);
-            }
+            // The outcome is unknown when the write was sent; the next write's ETag check settles it.
+            throw new TimeoutException(
+                $"grain storage '{_name}': write of {id} did not complete within {_options.OperationTimeout}", e);
+        }
+
+        if (conflict is not null)
+        {
+            throw conflict.StoredETag is { } stored
+                ? Conflict(id, "write", expected, stored, conflict.Cause)
+                : await ConflictAsync(id, "write", expected, conflict.Cause, cancellationToken).ConfigureAwait(false);
         }
 
         grainState.ETag = next;
@@ -280,6 +275,11 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             stored = "unknown";
         }
 
+        return Conflict(id, operation, presented, stored, cause);
+    }
+
+    private InconsistentStateException Conflict(string id, string operation, string? presented, string stored, Exception? cause)
+    {
         LogConflict(_name, operation, id, stored, presented ?? "none");
         return new InconsistentStateException(
             $"grain storage '{_name}': {operation} of {id} in {_options.DatabaseName}.{_options.CollectionName} presented ETag {presented ?? "none"}, the stored ETag is {stored}",
