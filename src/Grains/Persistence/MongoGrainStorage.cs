@@ -22,8 +22,9 @@ namespace AgentJobSync.Grains.Persistence;
 /// </summary>
 /// <remarks>
 /// Document: <c>_id</c> = <c>"{stateName}/{grainId}"</c>, <c>etag</c> (string, new on every write), <c>payload</c>
-/// (the state as bytes of <see cref="MongoGrainStorageOptions.GrainStorageSerializer"/>), and for people reading the
-/// collection <c>grainType</c> and <c>updatedAt</c>. Database errors are not wrapped: callers classify them with
+/// (the state as bytes of <see cref="MongoGrainStorageOptions.GrainStorageSerializer"/>), for people reading the
+/// collection <c>grainType</c> and <c>updatedAt</c>, and the searchable fields of an <see cref="ISearchableGrainState"/>
+/// beside them at the top level. Database errors are not wrapped: callers classify them with
 /// <see cref="Storage.MongoErrorClassifier"/>.
 /// </remarks>
 public sealed partial class MongoGrainStorage : IGrainStorage
@@ -34,8 +35,15 @@ public sealed partial class MongoGrainStorage : IGrainStorage
     private const string GrainTypeField = "grainType";
     private const string UpdatedAtField = "updatedAt";
 
-    /// <summary>The sub-document holding a <see cref="ISearchableGrainState"/>'s fields.</summary>
-    public const string SearchFieldsField = "fields";
+    /// <summary>
+    /// Where earlier versions kept a <see cref="ISearchableGrainState"/>'s fields (a sub-document, which FerretDB v1
+    /// cannot search by index); documents still in that shape are moved by <see cref="LegacySearchFieldsMove"/>.
+    /// </summary>
+    public const string LegacySearchFieldsField = "fields";
+
+    // The provider's own fields, and the legacy sub-document: no searchable field may take their names.
+    private static readonly HashSet<string> ReservedFields =
+        new([IdField, ETagField, PayloadField, GrainTypeField, UpdatedAtField, LegacySearchFieldsField], StringComparer.Ordinal);
 
     private readonly string _name;
     private readonly MongoGrainStorageOptions _options;
@@ -83,20 +91,33 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             services.GetRequiredService<ILogger<MongoGrainStorage>>());
     }
 
-    private static BsonDocument SearchFields(ISearchableGrainState state)
+    /// <summary>
+    /// Whether a searchable field may be stored under <paramref name="name"/>: not one of the provider's own fields nor
+    /// the legacy sub-document, not empty, no leading '$' and no '.' (MongoDB would take those as operators or paths).
+    /// </summary>
+    internal static bool IsUsableSearchFieldName(string name) =>
+        name.Length > 0 && !ReservedFields.Contains(name) && !name.StartsWith('$') && !name.Contains('.', StringComparison.Ordinal);
+
+    // At the top level, where an index serves a search on FerretDB v1 too: it pushes an equality on a top-level field
+    // down to its backend, never one on a dotted path.
+    private void AddSearchFields(BsonDocument document, ISearchableGrainState state)
     {
-        var fields = new BsonDocument();
         foreach (var (name, value) in state.SearchFields)
         {
-            fields[name] = value switch
+            if (!IsUsableSearchFieldName(name))
+            {
+                throw new InvalidOperationException(
+                    $"grain storage '{_name}': {state.GetType().Name} has a searchable field named '{name}', which is one of the provider's own fields " +
+                    $"({string.Join(", ", ReservedFields)}) or not a plain field name; rename it");
+            }
+
+            document[name] = value switch
             {
                 null => BsonNull.Value,
                 DateTimeOffset time => new BsonDateTime(time.UtcDateTime),
                 _ => BsonValue.Create(value),
             };
         }
-
-        return fields;
     }
 
     /// <summary>The document <c>_id</c> of a grain's state: <c>"{stateName}/{grainId}"</c>.</summary>
@@ -179,7 +200,7 @@ public sealed partial class MongoGrainStorage : IGrainStorage
         };
         if (grainState.State is ISearchableGrainState searchable)
         {
-            document[SearchFieldsField] = SearchFields(searchable);
+            AddSearchFields(document, searchable);
         }
 
         StateWriteConflict? conflict;
