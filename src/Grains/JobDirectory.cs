@@ -8,8 +8,8 @@ namespace AgentJobSync.Grains;
 
 /// <summary>
 /// Searches the AgentJob grains' durable bookkeeping (the searchable fields <see cref="MongoGrainStorage"/> keeps at the
-/// top level of each state document) so the dashboard and the watch host can ask "which jobs do we know" without activating a grain per job.
-/// Reads go to the primary with majority read concern like every other read of ours.
+/// top level of each state document) so the dashboard and the watch host can ask "which jobs do we know" without
+/// activating a grain per job. Reads go to the primary with majority read concern like every other read of ours.
 /// </summary>
 public sealed class JobDirectory
 {
@@ -39,8 +39,9 @@ public sealed class JobDirectory
     /// <summary>
     /// Creates the indexes every search pages along (UID order; by owner; the not-in-sync list), so a page is an index
     /// range, not a scan and sort of every job's state (100,000 at the target scale), and drops those of earlier versions.
-    /// The single-field one on <c>uid</c> (what paging and the watch host's seeding use) is also one FerretDB v1 can
-    /// serve, with the GIN twin the test server gives each single-field index. Idempotent. One index per command:
+    /// The fields are top-level, so FerretDB v1 pushes an equality on them down to its backend (it never does for a dotted
+    /// path), where the single-field index on <c>uid</c> (what paging, seeding and a job's lookup use) gets the GIN twin
+    /// the test server gives each single-field index. Idempotent. One index per command:
     /// FerretDB v1.24 drops the connection (a panic on its side) when one createIndexes names several that exist.
     /// </summary>
     public async Task EnsureIndexesAsync(CancellationToken cancellationToken)

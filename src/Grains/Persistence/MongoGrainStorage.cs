@@ -16,9 +16,8 @@ namespace AgentJobSync.Grains.Persistence;
 /// next activation reads the stored state again. Writes use majority write concern and reads go to the primary with
 /// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. Writes of
 /// different grains that wait while a write command is in flight are sent together as one command (see
-/// <see cref="StateWriteBatcher"/>), each with its own outcome. The
-/// document shapes work on MongoDB and on FerretDB v1 alike (insert, replace and delete filtered by <c>_id</c> and
-/// <c>etag</c>).
+/// <see cref="StateWriteBatcher"/>), each with its own outcome. The document shapes work on MongoDB and on FerretDB v1
+/// alike (insert, replace and delete filtered by <c>_id</c> and <c>etag</c>).
 /// </summary>
 /// <remarks>
 /// Document: <c>_id</c> = <c>"{stateName}/{grainId}"</c>, <c>etag</c> (string, new on every write), <c>payload</c>
