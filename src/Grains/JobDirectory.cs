@@ -7,9 +7,9 @@ using MongoDB.Driver;
 namespace AgentJobSync.Grains;
 
 /// <summary>
-/// Searches the AgentJob grains' durable bookkeeping (the searchable fields <see cref="MongoGrainStorage"/> keeps beside
-/// each state) so the dashboard and the watch host can ask "which jobs do we know" without activating a grain per job.
-/// Reads go to the primary with majority read concern like every other read of ours.
+/// Searches the AgentJob grains' durable bookkeeping (the searchable fields <see cref="MongoGrainStorage"/> keeps at the
+/// top level of each state document) so the dashboard and the watch host can ask "which jobs do we know" without
+/// activating a grain per job. Reads go to the primary with majority read concern like every other read of ours.
 /// </summary>
 public sealed class JobDirectory
 {
@@ -29,27 +29,51 @@ public sealed class JobDirectory
             .WithReadPreference(ReadPreference.Primary);
     }
 
+    /// <summary>The indexes every search pages along: UID order, by owner, the not-in-sync list.</summary>
+    public static readonly IReadOnlyList<string> IndexNames = ["job_uid", "job_owner_uid", "job_insync_uid"];
+
+    // The indexes of earlier versions, on the fields' old place (the sub-document): nothing searches them any more, and
+    // every write would keep updating them.
+    private static readonly string[] LegacyIndexNames = ["directory_uid", "directory_owner_uid", "directory_insync_uid"];
+
     /// <summary>
     /// Creates the indexes every search pages along (UID order; by owner; the not-in-sync list), so a page is an index
-    /// range, not a scan and sort of every job's state (100,000 at the target scale). Idempotent. One index per command:
+    /// range, not a scan and sort of every job's state (100,000 at the target scale), and drops those of earlier versions.
+    /// The fields are top-level, so FerretDB v1 pushes an equality on them down to its backend (it never does for a dotted
+    /// path), where the single-field index on <c>uid</c> (what paging, seeding and a job's lookup use) gets the GIN twin
+    /// the test server gives each single-field index. Idempotent. One index per command:
     /// FerretDB v1.24 drops the connection (a panic on its side) when one createIndexes names several that exist.
     /// </summary>
     public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
     {
         CreateIndexModel<BsonDocument>[] indexes =
         [
-            Index("directory_uid", Fields.Uid),
-            Index("directory_owner_uid", Fields.Owner, Fields.Uid),
-            Index("directory_insync_uid", Fields.InSync, Fields.Uid),
+            Index(IndexNames[0], Fields.Uid),
+            Index(IndexNames[1], Fields.Owner, Fields.Uid),
+            Index(IndexNames[2], Fields.InSync, Fields.Uid),
         ];
         foreach (var index in indexes)
         {
             await _states.Indexes.CreateOneAsync(index, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+
+        var existing = await (await _states.Indexes.ListAsync(cancellationToken).ConfigureAwait(false))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var legacy in existing.Select(i => i["name"].AsString).Intersect(LegacyIndexNames, StringComparer.Ordinal))
+        {
+            await _states.Indexes.DropOneAsync(legacy, cancellationToken).ConfigureAwait(false);
+        }
     }
 
+    /// <summary>
+    /// Moves the searchable fields of documents written by earlier versions to where the searches look (see
+    /// <see cref="LegacySearchFieldsMove"/>); returns how many documents it moved.
+    /// </summary>
+    public Task<long> MoveLegacyFieldsAsync(CancellationToken cancellationToken) =>
+        new LegacySearchFieldsMove(_states).RunAsync(cancellationToken);
+
     private static CreateIndexModel<BsonDocument> Index(string name, params string[] fields) => new(
-        Builders<BsonDocument>.IndexKeys.Combine(fields.Select(f => Builders<BsonDocument>.IndexKeys.Ascending(Path(f)))),
+        Builders<BsonDocument>.IndexKeys.Combine(fields.Select(f => Builders<BsonDocument>.IndexKeys.Ascending(f))),
         new CreateIndexOptions { Name = name });
 
     /// <summary>The largest page <see cref="FindAsync"/> returns.</summary>
@@ -58,32 +82,32 @@ public sealed class JobDirectory
     public async Task<ImmutableArray<JobSummary>> FindAsync(JobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = new BsonDocument(Path(Fields.Uid), new BsonDocument("$exists", true));
+        var filter = new BsonDocument(Fields.Uid, new BsonDocument("$exists", true));
         AddEquals(filter, Fields.Owner, query.Owner);
         AddEquals(filter, Fields.Namespace, query.Namespace);
         AddEquals(filter, Fields.Name, query.Name);
         if (query.NotInSyncOnly)
         {
-            filter[Path(Fields.InSync)] = false;
+            filter[Fields.InSync] = false;
         }
 
         if (query.LiveOnly)
         {
-            filter[Path(Fields.Deleted)] = false;
+            filter[Fields.Deleted] = false;
         }
 
         // Uid equality and paging both constrain the same field; an exact UID wins.
         if (query.Uid is not null)
         {
-            filter[Path(Fields.Uid)] = query.Uid;
+            filter[Fields.Uid] = query.Uid;
         }
         else if (query.AfterUid is not null)
         {
-            filter[Path(Fields.Uid)] = new BsonDocument("$gt", query.AfterUid);
+            filter[Fields.Uid] = new BsonDocument("$gt", query.AfterUid);
         }
 
         var documents = await _states.Find(filter)
-            .Sort(new BsonDocument(Path(Fields.Uid), 1))
+            .Sort(new BsonDocument(Fields.Uid, 1))
             .Limit(Math.Clamp(query.Limit, 1, MaxLimit))
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
@@ -94,18 +118,15 @@ public sealed class JobDirectory
     {
         if (value is not null)
         {
-            filter[Path(field)] = value;
+            filter[field] = value;
         }
     }
-
-    private static string Path(string field) => $"{MongoGrainStorage.SearchFieldsField}.{field}";
 
     // A settled version counts only under the flags it was decided under (a flag turned on since must be applied).
     private static JobSummary ToSummary(BsonDocument document, string flags)
     {
-        var fields = document[MongoGrainStorage.SearchFieldsField].AsBsonDocument;
-        string? Text(string name) => fields.GetValue(name, BsonNull.Value) is BsonString s ? s.Value : null;
-        bool Flag(string name) => fields.GetValue(name, BsonNull.Value) is BsonBoolean b && b.Value;
+        string? Text(string name) => document.GetValue(name, BsonNull.Value) is BsonString s ? s.Value : null;
+        bool Flag(string name) => document.GetValue(name, BsonNull.Value) is BsonBoolean b && b.Value;
         return new JobSummary(
             Text(Fields.Uid)!,
             Text(Fields.Namespace),
@@ -117,7 +138,7 @@ public sealed class JobDirectory
             Flag(Fields.EntryCreated),
             Flag(Fields.RemovedByOwner),
             Flag(Fields.Deleted),
-            fields.GetValue(Fields.Revision, 0).ToInt64(),
+            document.GetValue(Fields.Revision, 0).ToInt64(),
             document.GetValue("updatedAt", BsonNull.Value) is BsonDateTime at ? new DateTimeOffset(at.ToUniversalTime()) : DateTimeOffset.MinValue,
             Text(Fields.SettledUnder) == flags ? Text(Fields.SettledVersion) : null);
     }

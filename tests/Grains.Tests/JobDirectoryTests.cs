@@ -1,7 +1,9 @@
 using AgentJobSync.Grains.Domain;
 using AgentJobSync.Grains.Persistence;
+using AgentJobSync.TestHarness;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using MongoDB.Bson;
 using MongoDB.Driver;
 using Orleans.TestingHost;
 
@@ -74,22 +76,66 @@ public sealed class JobDirectoryTests(ClusterFixture fixture)
     {
         var services = fixture.Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services;
         var storage = services.GetRequiredService<IOptionsMonitor<MongoGrainStorageOptions>>().Get(AgentJobGrain.StorageName);
-        var states = services.GetRequiredService<IMongoClient>().GetDatabase(storage.DatabaseName).GetCollection<MongoDB.Bson.BsonDocument>(storage.CollectionName);
-        string[] expected = ["directory_uid", "directory_owner_uid", "directory_insync_uid"];
+        var states = services.GetRequiredService<IMongoClient>().GetDatabase(storage.DatabaseName).GetCollection<BsonDocument>(storage.CollectionName);
+        string[] expected = ["job_uid", "job_owner_uid", "job_insync_uid"];
+        Assert.Equal(expected, JobDirectory.IndexNames);
 
-        await AgentJobSync.TestHarness.Eventually.UntilAsync(
-            async ct =>
-            {
-                var names = (await (await states.Indexes.ListAsync(ct)).ToListAsync(ct)).Select(i => i["name"].AsString).ToList();
-                return expected.All(names.Contains);
-            },
+        await Eventually.UntilAsync(
+            async ct => expected.All((await IndexesAsync(states, ct)).ContainsKey),
             TimeSpan.FromSeconds(30),
             "the directory's indexes exist");
+        var indexes = await IndexesAsync(states, CancellationToken.None);
+        Assert.Equal(new BsonDocument("uid", 1), indexes["job_uid"]["key"]);
+        Assert.Equal(new BsonDocument { { "owner", 1 }, { "uid", 1 } }, indexes["job_owner_uid"]["key"]);
+        Assert.Equal(new BsonDocument { { "inSync", 1 }, { "uid", 1 } }, indexes["job_insync_uid"]["key"]);
 
         // Idempotent: every silo runs it at every start, when the indexes already exist.
         await services.GetRequiredService<JobDirectory>().EnsureIndexesAsync(CancellationToken.None);
         await services.GetRequiredService<JobDirectory>().EnsureIndexesAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task A_job_state_an_earlier_version_stored_is_found_after_the_silo_start_moves_its_fields_and_old_indexes_are_dropped()
+    {
+        var services = fixture.Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services;
+        var storage = services.GetRequiredService<IOptionsMonitor<MongoGrainStorageOptions>>().Get(AgentJobGrain.StorageName);
+        var states = services.GetRequiredService<IMongoClient>().GetDatabase(storage.DatabaseName).GetCollection<BsonDocument>(storage.CollectionName);
+        var directory = services.GetRequiredService<JobDirectory>();
+        var uid = Guid.NewGuid().ToString();
+        await states.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument("fields.uid", 1), new CreateIndexOptions { Name = "directory_uid" }));
+        await states.InsertOneAsync(new BsonDocument
+        {
+            { "_id", $"job/agentjob/{uid}" },
+            { "etag", "from-an-earlier-version" },
+            { "grainType", "agentjob" },
+            { "payload", new BsonBinaryData([0], BsonBinarySubType.Binary) },
+            { "updatedAt", DateTime.UtcNow },
+            {
+                "fields", new BsonDocument
+                {
+                    { JobDirectory.Fields.Uid, uid }, { JobDirectory.Fields.Owner, "old-owner" }, { JobDirectory.Fields.State, "Executing" },
+                    { JobDirectory.Fields.Reason, "UserNotFound" }, { JobDirectory.Fields.InSync, false }, { JobDirectory.Fields.Revision, 4L }, { JobDirectory.Fields.Deleted, false },
+                }
+            },
+        });
+        Assert.Empty(await directory.FindAsync(new JobQuery { Uid = uid }, CancellationToken.None));
+        using var logs = new RecordingLoggerProvider();
+
+        // What every silo runs at its start.
+        using var initializer = new JobDirectoryIndexInitializer(directory, TimeProvider.System, logs.CreateLogger<JobDirectoryIndexInitializer>());
+        await initializer.StartAsync(CancellationToken.None);
+        await Eventually.UntilAsync(
+            () => logs.Lines.Any(l => l.Message.Contains("indexes are present", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "the initializer ran");
+        await initializer.StopAsync(CancellationToken.None);
+
+        var found = Assert.Single(await directory.FindAsync(new JobQuery { Owner = "old-owner", NotInSyncOnly = true, LiveOnly = true }, CancellationToken.None));
+        Assert.Equal((uid, JobState.Executing, SyncReason.UserNotFound, 4L), (found.Uid, found.PersistedState, found.LastReason, found.Revision));
+        Assert.Contains(logs.Lines, l => l.Message.Contains("moved the searchable fields of", StringComparison.Ordinal));
+        Assert.DoesNotContain("directory_uid", (await IndexesAsync(states, CancellationToken.None)).Keys);
+    }
+
+    private static async Task<Dictionary<string, BsonDocument>> IndexesAsync(IMongoCollection<BsonDocument> states, CancellationToken cancellationToken) =>
+        (await (await states.Indexes.ListAsync(cancellationToken)).ToListAsync(cancellationToken)).ToDictionary(i => i["name"].AsString);
 
     private IAgentJobGrain Grain(string uid) => fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
 }

@@ -20,7 +20,7 @@ namespace AgentJobSync.Storage.Tests;
 [Collection(DatabaseCollection.Name)]
 public sealed class GrainStorageTests(DatabaseFixture db)
 {
-    private const string StorageName = "agentjobs";
+    private const string StorageName = StorageSiloHost.StorageName;
     private const string StateName = "job";
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class GrainStorageTests(DatabaseFixture db)
         Assert.Equal("agentjobSync", defaults.DatabaseName);
         Assert.Equal("grainState", defaults.CollectionName);
 
-        using var silo = new SiloStorageHost(db.Mongo.Client, options =>
+        using var silo = new StorageSiloHost(db.Mongo.Client, options =>
         {
             options.DatabaseName = " ";
             options.OperationTimeout = TimeSpan.Zero;
@@ -322,34 +322,15 @@ public sealed class GrainStorageTests(DatabaseFixture db)
     private async Task<BsonDocument?> RawAsync(string database, GrainId grainId) =>
         await States(database).Find(new BsonDocument("_id", MongoGrainStorage.DocumentId(StateName, grainId))).SingleOrDefaultAsync();
 
-    private SiloStorageHost NewSilo(string database, IMongoClient? client = null, TimeSpan? timeout = null)
+    private StorageSiloHost NewSilo(string database, IMongoClient? client = null, TimeSpan? timeout = null)
     {
-        var silo = new SiloStorageHost(client ?? db.Mongo.Client, options =>
+        var silo = new StorageSiloHost(client ?? db.Mongo.Client, options =>
         {
             options.DatabaseName = database;
             options.OperationTimeout = timeout ?? TimeSpan.FromSeconds(30);
         });
         silo.Resolve();
         return silo;
-    }
-
-    /// <summary>An Orleans silo host, built and never started, whose services hold the provider under test.</summary>
-    private sealed class SiloStorageHost : IDisposable
-    {
-        private readonly IHost _host;
-        private IGrainStorage? _storage;
-
-        public SiloStorageHost(IMongoClient client, Action<MongoGrainStorageOptions> configure) =>
-            _host = new HostBuilder()
-                .UseOrleans(silo => silo.UseLocalhostClustering().AddMongoGrainStorage(StorageName, configure))
-                .ConfigureServices(services => services.AddSingleton(client))
-                .Build();
-
-        public IGrainStorage Storage => _storage ?? throw new InvalidOperationException("the provider is not resolved");
-
-        public IGrainStorage Resolve() => _storage = _host.Services.GetRequiredKeyedService<IGrainStorage>(StorageName);
-
-        public void Dispose() => _host.Dispose();
     }
 
     /// <summary>Silos of the test cluster: the provider on the harness's server, in the database the test chose.</summary>

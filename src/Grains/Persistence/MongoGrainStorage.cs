@@ -14,14 +14,16 @@ namespace AgentJobSync.Grains.Persistence;
 /// ETag inserts and fails if a record exists; a write or clear with an ETag applies only if the stored ETag is the same.
 /// Every mismatch is an <see cref="InconsistentStateException"/>, which makes Orleans deactivate the grain so that its
 /// next activation reads the stored state again. Writes use majority write concern and reads go to the primary with
-/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. The
-/// document shapes work on MongoDB and on FerretDB v1 alike (insert, replace and delete filtered by <c>_id</c> and
-/// <c>etag</c>).
+/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. Writes of
+/// different grains that wait while a write command is in flight are sent together as one command (see
+/// <see cref="StateWriteBatcher"/>), each with its own outcome. The document shapes work on MongoDB and on FerretDB v1
+/// alike (insert, replace and delete filtered by <c>_id</c> and <c>etag</c>).
 /// </summary>
 /// <remarks>
 /// Document: <c>_id</c> = <c>"{stateName}/{grainId}"</c>, <c>etag</c> (string, new on every write), <c>payload</c>
-/// (the state as bytes of <see cref="MongoGrainStorageOptions.GrainStorageSerializer"/>), and for people reading the
-/// collection <c>grainType</c> and <c>updatedAt</c>. Database errors are not wrapped: callers classify them with
+/// (the state as bytes of <see cref="MongoGrainStorageOptions.GrainStorageSerializer"/>), for people reading the
+/// collection <c>grainType</c> and <c>updatedAt</c>, and the searchable fields of an <see cref="ISearchableGrainState"/>
+/// beside them at the top level. Database errors are not wrapped: callers classify them with
 /// <see cref="Storage.MongoErrorClassifier"/>.
 /// </remarks>
 public sealed partial class MongoGrainStorage : IGrainStorage
@@ -32,14 +34,22 @@ public sealed partial class MongoGrainStorage : IGrainStorage
     private const string GrainTypeField = "grainType";
     private const string UpdatedAtField = "updatedAt";
 
-    /// <summary>The sub-document holding a <see cref="ISearchableGrainState"/>'s fields.</summary>
-    public const string SearchFieldsField = "fields";
+    /// <summary>
+    /// Where earlier versions kept a <see cref="ISearchableGrainState"/>'s fields (a sub-document, which FerretDB v1
+    /// cannot search by index); documents still in that shape are moved by <see cref="LegacySearchFieldsMove"/>.
+    /// </summary>
+    public const string LegacySearchFieldsField = "fields";
+
+    // The provider's own fields, and the legacy sub-document: no searchable field may take their names.
+    private static readonly HashSet<string> ReservedFields =
+        new([IdField, ETagField, PayloadField, GrainTypeField, UpdatedAtField, LegacySearchFieldsField], StringComparer.Ordinal);
 
     private readonly string _name;
     private readonly MongoGrainStorageOptions _options;
     private readonly IMongoCollection<BsonDocument> _states;
     private readonly IActivatorProvider _activators;
     private readonly ILogger<MongoGrainStorage> _logger;
+    private readonly StateWriteBatcher _writes;
 
     public MongoGrainStorage(
         string name,
@@ -62,6 +72,7 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             .WithWriteConcern(WriteConcern.WMajority)
             .WithReadConcern(ReadConcern.Majority)
             .WithReadPreference(ReadPreference.Primary);
+        _writes = new StateWriteBatcher(_states, options.MaxWriteBatchSize, options.OperationTimeout);
     }
 
     /// <summary>
@@ -79,20 +90,33 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             services.GetRequiredService<ILogger<MongoGrainStorage>>());
     }
 
-    private static BsonDocument SearchFields(ISearchableGrainState state)
+    /// <summary>
+    /// Whether a searchable field may be stored under <paramref name="name"/>: not one of the provider's own fields nor
+    /// the legacy sub-document, not empty, no leading '$' and no '.' (MongoDB would take those as operators or paths).
+    /// </summary>
+    internal static bool IsUsableSearchFieldName(string name) =>
+        name.Length > 0 && !ReservedFields.Contains(name) && !name.StartsWith('$') && !name.Contains('.', StringComparison.Ordinal);
+
+    // At the top level, where an index serves a search on FerretDB v1 too: it pushes an equality on a top-level field
+    // down to its backend, never one on a dotted path.
+    private void AddSearchFields(BsonDocument document, ISearchableGrainState state)
     {
-        var fields = new BsonDocument();
         foreach (var (name, value) in state.SearchFields)
         {
-            fields[name] = value switch
+            if (!IsUsableSearchFieldName(name))
+            {
+                throw new InvalidOperationException(
+                    $"grain storage '{_name}': {state.GetType().Name} has a searchable field named '{name}', which is one of the provider's own fields " +
+                    $"({string.Join(", ", ReservedFields)}) or not a plain field name; rename it");
+            }
+
+            document[name] = value switch
             {
                 null => BsonNull.Value,
                 DateTimeOffset time => new BsonDateTime(time.UtcDateTime),
                 _ => BsonValue.Create(value),
             };
         }
-
-        return fields;
     }
 
     /// <summary>The document <c>_id</c> of a grain's state: <c>"{stateName}/{grainId}"</c>.</summary>
@@ -175,35 +199,26 @@ public sealed partial class MongoGrainStorage : IGrainStorage
         };
         if (grainState.State is ISearchableGrainState searchable)
         {
-            document[SearchFieldsField] = SearchFields(searchable);
+            AddSearchFields(document, searchable);
         }
 
-        if (expected is null)
+        StateWriteConflict? conflict;
+        try
         {
-            try
-            {
-                await WithDeadline(id, "insert", async token =>
-                {
-                    await _states.InsertOneAsync(document, cancellationToken: token).ConfigureAwait(false);
-                    return true;
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
-            {
-                // Another activation (or an earlier attempt of this one whose reply was lost) created the record.
-                throw await ConflictAsync(id, "write", expected, e, cancellationToken).ConfigureAwait(false);
-            }
+            conflict = await _writes.WriteAsync(new StateWrite(id, expected, next, document), cancellationToken).ConfigureAwait(false);
         }
-        else
+        catch (TimeoutException e) when (!cancellationToken.IsCancellationRequested)
         {
-            var result = await WithDeadline(
-                id, "replace",
-                token => _states.ReplaceOneAsync(ByIdAndETag(id, expected), document, cancellationToken: token),
-                cancellationToken).ConfigureAwait(false);
-            if (result.MatchedCount == 0)
-            {
-                throw await ConflictAsync(id, "write", expected, null, cancellationToken).ConfigureAwait(false);
-            }
+            // The outcome is unknown when the write was sent; the next write's ETag check settles it.
+            throw new TimeoutException(
+                $"grain storage '{_name}': write of {id} did not complete within {_options.OperationTimeout}", e);
+        }
+
+        if (conflict is not null)
+        {
+            throw conflict.StoredETag is { } stored
+                ? Conflict(id, "write", expected, stored, conflict.Cause)
+                : await ConflictAsync(id, "write", expected, conflict.Cause, cancellationToken).ConfigureAwait(false);
         }
 
         grainState.ETag = next;
@@ -280,6 +295,11 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             stored = "unknown";
         }
 
+        return Conflict(id, operation, presented, stored, cause);
+    }
+
+    private InconsistentStateException Conflict(string id, string operation, string? presented, string stored, Exception? cause)
+    {
         LogConflict(_name, operation, id, stored, presented ?? "none");
         return new InconsistentStateException(
             $"grain storage '{_name}': {operation} of {id} in {_options.DatabaseName}.{_options.CollectionName} presented ETag {presented ?? "none"}, the stored ETag is {stored}",
