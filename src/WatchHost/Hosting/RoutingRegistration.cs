@@ -21,7 +21,7 @@ public static class RoutingRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(sp => new WatchHostMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<IJobRouter>(sp => new GrainJobRouter(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<IJobRouter, GrainJobRouter>();
         services.AddSingleton<IJobDirectory>(sp => new GrainJobDirectory(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<IAgentJobSource>(sp => new KubernetesAgentJobSource(sp.GetRequiredService<IKubernetes>(), options.Informer));
         services.AddSingleton<IJobEventSink>(sp => new KubernetesEventRecorder(
