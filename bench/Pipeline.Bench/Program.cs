@@ -68,6 +68,7 @@ var phases = new JsonObject();
 var profile = await DatabaseProfile.ScrapeAsync(silos);
 var cpu = CpuProfile.Snapshot();
 var ours = OurCpu();
+var scrapes = Scrape.Requests;
 var phaseClock = System.Diagnostics.Stopwatch.StartNew();
 
 Dictionary<int, double> OurCpu() => system.Pids.ToDictionary(pid => pid, ProcessCpu.Seconds);
@@ -75,11 +76,14 @@ Dictionary<int, double> OurCpu() => system.Pids.ToDictionary(pid => pid, Process
 // Where a phase's time went: database commands (the test database runs one at a time), CPU by process name (every
 // part of the path shares this machine's cores) and CPU of this run's own silos and watch host (by process id: other
 // processes of the same names may share the machine). Returns the phase's database commands and our CPU seconds.
+// CPU is read before the database profile is scraped and again after, so the bench's own scrape between phases counts
+// in neither (the polls that wait for entries within a phase do count: see ScrapeCostAsync).
 async Task<(double Commands, double OurCpuSeconds)> PhaseDoneAsync(string phase)
 {
-    var now = await DatabaseProfile.ScrapeAsync(silos);
     var cpuNow = CpuProfile.Snapshot();
     var oursNow = OurCpu();
+    var scrapesNow = Scrape.Requests;
+    var now = await DatabaseProfile.ScrapeAsync(silos);
     var spent = now.Since(profile);
     var used = cpuNow.Since(cpu);
     var cpuJson = new JsonObject();
@@ -97,12 +101,19 @@ async Task<(double Commands, double OurCpuSeconds)> PhaseDoneAsync(string phase)
         ["db"] = spent.ToJson(),
         ["cpu_s"] = cpuJson,
         ["our_cpu_s"] = new JsonObject { ["silos"] = Math.Round(silosCpu, 2), ["watch_host"] = Math.Round(watchHostCpu, 2) },
+        ["metrics_scrapes"] = scrapesNow - scrapes,
     };
     Console.WriteLine($"  {phase}, {phaseClock.Elapsed.TotalSeconds:F1} s: database {spent} ({spent.Total:F0} commands)");
-    Console.WriteLine($"  {phase}: {used.Describe(phaseClock.Elapsed)}; this run's silos {silosCpu:F2} CPU-s, watch host {watchHostCpu:F2} CPU-s");
-    (profile, cpu, ours) = (now, cpuNow, oursNow);
-    phaseClock.Restart();
+    Console.WriteLine($"  {phase}: {used.Describe(phaseClock.Elapsed)}; this run's silos {silosCpu:F2} CPU-s, watch host {watchHostCpu:F2} CPU-s; {scrapesNow - scrapes} scrapes of /metrics");
+    profile = now;
+    NextPhaseFromNow();
     return (spent.Total, silosCpu + watchHostCpu);
+}
+
+void NextPhaseFromNow()
+{
+    (cpu, ours, scrapes) = (CpuProfile.Snapshot(), OurCpu(), Scrape.Requests);
+    phaseClock.Restart();
 }
 
 var sustained = await pipeline.CreateJobsAsync("rate", sustainedJobs, owners, timeout);
@@ -117,6 +128,38 @@ var steady = await PhaseDoneAsync("sustained");
 var transitions = sustainedJobs * 3;
 Report("cpu_ms_per_transition", Math.Round(steady.OurCpuSeconds * 1000 / transitions, 2), $"CPU-ms per transition (this run's silos + watch host):    {steady.OurCpuSeconds * 1000 / transitions,8:F2}");
 Report("db_commands_per_transition", Math.Round(steady.Commands / transitions, 3), $"database commands per transition:                        {steady.Commands / transitions,8:F3}");
+var scrapeCost = await ScrapeCostAsync();
+var idle = await IdleSiloCpuAsync(TimeSpan.FromSeconds(10));
+results["idle_silo_cpu_ms_per_s"] = Math.Round(idle * 1000, 1);
+Console.WriteLine($"  with no traffic a silo uses {idle * 1000:F1} CPU-ms per second (timers, membership, the runtime's own threads)");
+NextPhaseFromNow();
+var sustainedScrapes = phases["sustained"]!["metrics_scrapes"]!.GetValue<long>();
+results["scrape_silo_cpu_ms"] = Math.Round(scrapeCost * 1000, 2);
+Console.WriteLine($"  one scrape of a silo's /metrics costs it {scrapeCost * 1000:F2} CPU-ms (idle); the sustained phase's {sustainedScrapes} scrapes, about {sustainedScrapes * scrapeCost * 1000 / transitions:F2} CPU-ms per transition of the figure above, are the bench's load");
+
+// What a silo costs per second with no traffic at all: a phase's CPU includes it for every second the phase lasts, so
+// on a machine slowed by other work the CPU per transition rises without a transition costing more.
+async Task<double> IdleSiloCpuAsync(TimeSpan span)
+{
+    var before = system.SiloPids.Sum(ProcessCpu.Seconds);
+    await Task.Delay(span);
+    return (system.SiloPids.Sum(ProcessCpu.Seconds) - before) / span.TotalSeconds / silos.Count;
+}
+
+// The bench polls the silos' /metrics while it waits for entries (every 200 ms), a load production does not have
+// (Prometheus scrapes every 15 to 60 s). What one scrape costs a silo, measured with no traffic, says how much of the
+// CPU per transition above is the bench's own.
+async Task<double> ScrapeCostAsync()
+{
+    const int Rounds = 20;
+    var before = system.SiloPids.Sum(ProcessCpu.Seconds);
+    for (var i = 0; i < Rounds; i++)
+    {
+        await Scrape.BodiesAsync(silos);
+    }
+
+    return (system.SiloPids.Sum(ProcessCpu.Seconds) - before) / (Rounds * silos.Count);
+}
 
 if (profileCpu)
 {
@@ -162,17 +205,20 @@ await PhaseDoneAsync("lag");
 results["scale_jobs"] = scaleJobs;
 if (scaleJobs > 0)
 {
-    // Scale: many more jobs tracked, then idle grains deactivated; memory of silos + watch host per tracked job.
-    // Ten jobs per user, as in the target (100,000 jobs of 10,000 users).
+    // Scale: many more jobs tracked, then idle grains deactivated; memory of silos + watch host per job added, from a
+    // baseline taken now, after the first phases' traffic. Ten jobs per user, as in the target (100,000 jobs of 10,000 users).
+    await memory.WarmBaselineAsync();
+    NextPhaseFromNow();
     var scaleOwners = Enumerable.Range(0, Math.Max(1, scaleJobs / 10)).Select(_ => Guid.NewGuid().ToString()).ToList();
     await Parallel.ForEachAsync(scaleOwners, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (owner, ct) => await users.CreateUserAsync(owner, ct));
     var scaleWatch = System.Diagnostics.Stopwatch.StartNew();
     var scale = await pipeline.CreateJobsAsync("scale", scaleJobs, scaleOwners, TimeSpan.FromMinutes(120));
     Console.WriteLine($"  {scaleJobs} jobs of {scaleOwners.Count} users created and given their entries in {scaleWatch.Elapsed.TotalSeconds:F0} s");
     var tracked = sustainedJobs + lagJobs.Count + scaleJobs + (profileCpu ? sustainedJobs : 0);
-    var growth = await memory.GrowthAsync(tracked);
-    Report("resident_bytes_per_job", growth["resident_bytes_per_job"]!.DeepClone(), $"resident growth per tracked job ({tracked} jobs, idle grains deactivated, full collections): {growth["resident_bytes_per_job"]} bytes");
-    Report("heap_bytes_per_job", growth["heap_bytes_per_job"]!.DeepClone(), $"managed heap growth per tracked job:                      {growth["heap_bytes_per_job"]} bytes");
+    var growth = await memory.GrowthAsync(scaleJobs, tracked);
+    var sinceStart = growth["since_start"]!;
+    Report("resident_bytes_per_job", growth["resident_bytes_per_job"]!.DeepClone(), $"resident growth per job added ({scaleJobs} jobs after the first traffic, idle grains deactivated, full collections): {growth["resident_bytes_per_job"]} bytes ({sinceStart["resident_bytes_per_job"]} per job of all {tracked} since start)");
+    Report("heap_bytes_per_job", growth["heap_bytes_per_job"]!.DeepClone(), $"managed heap growth per job added:                        {growth["heap_bytes_per_job"]} bytes ({sinceStart["heap_bytes_per_job"]} per job since start)");
     results["memory"] = growth;
     Console.WriteLine($"  memory: {growth.ToJsonString()}");
     await PhaseDoneAsync("scale");
