@@ -51,6 +51,7 @@ internal sealed class MemoryFigures(BenchSystem system)
             // What the garbage collectors keep committed (live objects and free space they have not returned) and the
             // threads, whose stacks are resident too: where resident growth goes that the heaps do not show.
             ["gc_committed_bytes_per_job"] = PerJob(now.Committed, warm.Committed, added),
+            ["resident_file_bytes_per_job"] = PerJob(now.ResidentFiles, warm.ResidentFiles, added),
             ["threads"] = new JsonObject { ["start"] = started.Threads, ["warm"] = warm.Threads, ["after"] = now.Threads },
             ["by_process"] = new JsonObject
             {
@@ -65,6 +66,7 @@ internal sealed class MemoryFigures(BenchSystem system)
                 ["resident_bytes_per_job"] = PerJob(now.SilosResident + now.WatchHostResident, started.SilosResident + started.WatchHostResident, tracked),
                 ["heap_bytes_per_job"] = PerJob(now.SilosHeap + now.WatchHostHeap, started.SilosHeap + started.WatchHostHeap, tracked),
                 ["gc_committed_bytes_per_job"] = PerJob(now.Committed, started.Committed, tracked),
+                ["resident_file_bytes_per_job"] = PerJob(now.ResidentFiles, started.ResidentFiles, tracked),
             },
         };
     }
@@ -87,8 +89,9 @@ internal sealed class MemoryFigures(BenchSystem system)
             await BenchSystem.HeapBytesAsync(system.SiloPorts),
             await BenchSystem.HeapBytesAsync([system.WatchHost.HttpPort]),
             await Scrape.SumAsync(system.HttpPorts, "dotnet_gc_last_collection_memory_committed_size_bytes"),
-            Resident.Threads(system.Pids));
+            Resident.Threads(system.Pids),
+            Resident.FileBytes(system.Pids));
     }
 
-    private readonly record struct Measurement(long SilosResident, long WatchHostResident, double SilosHeap, double WatchHostHeap, double Committed, long Threads);
+    private readonly record struct Measurement(long SilosResident, long WatchHostResident, double SilosHeap, double WatchHostHeap, double Committed, long Threads, long ResidentFiles);
 }

@@ -69,6 +69,7 @@ var profile = await DatabaseProfile.ScrapeAsync(silos);
 var cpu = CpuProfile.Snapshot();
 var ours = OurCpu();
 var scrapes = Scrape.Requests;
+var runtime = await SiloRuntimeSecondsAsync();
 var phaseClock = System.Diagnostics.Stopwatch.StartNew();
 
 Dictionary<int, double> OurCpu() => system.Pids.ToDictionary(pid => pid, ProcessCpu.Seconds);
@@ -84,6 +85,8 @@ async Task<(double Commands, double OurCpuSeconds)> PhaseDoneAsync(string phase)
     var oursNow = OurCpu();
     var scrapesNow = Scrape.Requests;
     var now = await DatabaseProfile.ScrapeAsync(silos);
+    var runtimeNow = await SiloRuntimeSecondsAsync();
+    var (jit, gcPause) = (runtimeNow.Jit - runtime.Jit, runtimeNow.GcPause - runtime.GcPause);
     var spent = now.Since(profile);
     var used = cpuNow.Since(cpu);
     var cpuJson = new JsonObject();
@@ -102,12 +105,21 @@ async Task<(double Commands, double OurCpuSeconds)> PhaseDoneAsync(string phase)
         ["cpu_s"] = cpuJson,
         ["our_cpu_s"] = new JsonObject { ["silos"] = Math.Round(silosCpu, 2), ["watch_host"] = Math.Round(watchHostCpu, 2) },
         ["metrics_scrapes"] = scrapesNow - scrapes,
+        ["silos_jit_s"] = Math.Round(jit, 2),
+        ["silos_gc_pause_s"] = Math.Round(gcPause, 2),
     };
     Console.WriteLine($"  {phase}, {phaseClock.Elapsed.TotalSeconds:F1} s: database {spent} ({spent.Total:F0} commands)");
-    Console.WriteLine($"  {phase}: {used.Describe(phaseClock.Elapsed)}; this run's silos {silosCpu:F2} CPU-s, watch host {watchHostCpu:F2} CPU-s; {scrapesNow - scrapes} scrapes of /metrics");
-    profile = now;
+    Console.WriteLine($"  {phase}: {used.Describe(phaseClock.Elapsed)}; this run's silos {silosCpu:F2} CPU-s, watch host {watchHostCpu:F2} CPU-s ({jit:F2} s of it compiling code in the silos, {gcPause:F2} s with their threads paused by the GC); {scrapesNow - scrapes} scrapes of /metrics");
+    (profile, runtime) = (now, runtimeNow);
     NextPhaseFromNow();
     return (spent.Total, silosCpu + watchHostCpu);
+}
+
+// The silos' JIT compilation and GC pause seconds so far (the runtime's own meter): warm-up and collections, not transitions.
+async Task<(double Jit, double GcPause)> SiloRuntimeSecondsAsync()
+{
+    var bodies = await Scrape.BodiesAsync(silos);
+    return (Scrape.Sum(bodies, "dotnet_jit_compilation_time_seconds_total"), Scrape.Sum(bodies, "dotnet_gc_pause_time_seconds_total"));
 }
 
 void NextPhaseFromNow()
