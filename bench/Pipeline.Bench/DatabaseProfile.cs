@@ -13,13 +13,15 @@ internal sealed record DatabaseProfile(IReadOnlyDictionary<string, (double Count
 
     public static async Task<DatabaseProfile> ScrapeAsync(IReadOnlyList<int> siloPorts)
     {
+        // One scrape of each silo for every command (each scrape costs the silos a collection of all their instruments).
+        var bodies = await Scrape.BodiesAsync(siloPorts);
         var byCommand = new Dictionary<string, (double, double)>(StringComparer.Ordinal);
         foreach (var command in Commands)
         {
             var label = $"command=\"{command}\"";
             byCommand[command] = (
-                await Scrape.SumAsync(siloPorts, "agentjob_db_duration_seconds_count", label),
-                await Scrape.SumAsync(siloPorts, "agentjob_db_duration_seconds_sum", label));
+                Scrape.Sum(bodies, "agentjob_db_duration_seconds_count", label),
+                Scrape.Sum(bodies, "agentjob_db_duration_seconds_sum", label));
         }
 
         return new DatabaseProfile(byCommand);

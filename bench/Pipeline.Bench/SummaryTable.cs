@@ -18,8 +18,8 @@ internal static class SummaryTable
         ("db_commands_per_stale_job", "database commands per stale job (catch-up)", "<=", 3),
         ("ratio", "sustained transitions/s / raw rate", ">=", 0.8),
         ("lag_p99_ms_at_half_raw", "lag p99 ms at half the raw rate offered", "<", 50),
-        ("heap_bytes_per_job", "managed heap growth bytes per tracked job", "<", 2048),
-        ("resident_bytes_per_job", "resident growth bytes per tracked job (after full GC)", "<", 6144),
+        ("heap_bytes_per_job", "managed heap growth bytes per job added (after warm-up)", "<", 2048),
+        ("resident_bytes_per_job", "resident growth bytes per job added (after warm-up, full GC)", "<", 6144),
         ("catchup_ratio", "catch-up jobs/s / raw rate", ">=", 0.5),
     ];
 

@@ -1,9 +1,9 @@
-using AgentJobSync.Grains.Diagnostics;
 using AgentJobSync.Grains.Hosting;
 using AgentJobSync.ServiceDefaults;
 using AgentJobSync.ServiceDefaults.Tracing;
 using AgentJobSync.Silo;
 using AgentJobSync.Silo.Clustering;
+using AgentJobSync.Silo.Diagnostics;
 using AgentJobSync.Silo.Health;
 using AgentJobSync.Silo.Lifetime;
 
@@ -14,7 +14,7 @@ return await ProcessEntry.RunAsync(async () =>
     builder.AddServiceDefaults();
     // What Orleans' Kubernetes hosting does to pods and silos (labels, silos declared dead, pods deleted) is worth a line.
     builder.Logging.AddFilter("Orleans.Hosting.Kubernetes", LogLevel.Information);
-    builder.AddServiceMetrics("Microsoft.Orleans", SyncMetrics.MeterName);
+    builder.AddSiloMetrics();
     builder.AddServiceTracing("agentjob-sync-silo");
     builder.AddAgentJobDashboard();
     builder.WebHost.UseUrls($"http://0.0.0.0:{settings.HttpPort}");
