@@ -14,10 +14,9 @@ namespace AgentJobSync.Grains.Persistence;
 /// ETag inserts and fails if a record exists; a write or clear with an ETag applies only if the stored ETag is the same.
 /// Every mismatch is an <see cref="InconsistentStateException"/>, which makes Orleans deactivate the grain so that its
 /// next activation reads the stored state again. Writes use majority write concern and reads go to the primary with
-/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. Writes of
-/// different grains that wait while a write command is in flight are sent together as one command (see
-/// <see cref="StateWriteBatcher"/>), each with its own outcome. The document shapes work on MongoDB and on FerretDB v1
-/// alike (insert, replace and delete filtered by <c>_id</c> and <c>etag</c>).
+/// majority read concern, so an acknowledged write is never lost to a failover nor missed by the next read. The
+/// document shapes work on MongoDB and on FerretDB v1 alike (insert, replace and delete filtered by <c>_id</c> and
+/// <c>etag</c>).
 /// </summary>
 /// <remarks>
 /// Document: <c>_id</c> = <c>"{stateName}/{grainId}"</c>, <c>etag</c> (string, new on every write), <c>payload</c>
@@ -49,7 +48,6 @@ public sealed partial class MongoGrainStorage : IGrainStorage
     private readonly IMongoCollection<BsonDocument> _states;
     private readonly IActivatorProvider _activators;
     private readonly ILogger<MongoGrainStorage> _logger;
-    private readonly StateWriteBatcher _writes;
 
     public MongoGrainStorage(
         string name,
@@ -72,7 +70,6 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             .WithWriteConcern(WriteConcern.WMajority)
             .WithReadConcern(ReadConcern.Majority)
             .WithReadPreference(ReadPreference.Primary);
-        _writes = new StateWriteBatcher(_states, options.MaxWriteBatchSize, options.OperationTimeout);
     }
 
     /// <summary>
@@ -202,23 +199,32 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             AddSearchFields(document, searchable);
         }
 
-        StateWriteConflict? conflict;
-        try
+        if (expected is null)
         {
-            conflict = await _writes.WriteAsync(new StateWrite(id, expected, next, document), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WithDeadline(id, "insert", async token =>
+                {
+                    await _states.InsertOneAsync(document, cancellationToken: token).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
+            {
+                // Another activation (or an earlier attempt of this one whose reply was lost) created the record.
+                throw await ConflictAsync(id, "write", expected, e, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (TimeoutException e) when (!cancellationToken.IsCancellationRequested)
+        else
         {
-            // The outcome is unknown when the write was sent; the next write's ETag check settles it.
-            throw new TimeoutException(
-                $"grain storage '{_name}': write of {id} did not complete within {_options.OperationTimeout}", e);
-        }
-
-        if (conflict is not null)
-        {
-            throw conflict.StoredETag is { } stored
-                ? Conflict(id, "write", expected, stored, conflict.Cause)
-                : await ConflictAsync(id, "write", expected, conflict.Cause, cancellationToken).ConfigureAwait(false);
+            var result = await WithDeadline(
+                id, "replace",
+                token => _states.ReplaceOneAsync(ByIdAndETag(id, expected), document, cancellationToken: token),
+                cancellationToken).ConfigureAwait(false);
+            if (result.MatchedCount == 0)
+            {
+                throw await ConflictAsync(id, "write", expected, null, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         grainState.ETag = next;
@@ -295,11 +301,6 @@ public sealed partial class MongoGrainStorage : IGrainStorage
             stored = "unknown";
         }
 
-        return Conflict(id, operation, presented, stored, cause);
-    }
-
-    private InconsistentStateException Conflict(string id, string operation, string? presented, string stored, Exception? cause)
-    {
         LogConflict(_name, operation, id, stored, presented ?? "none");
         return new InconsistentStateException(
             $"grain storage '{_name}': {operation} of {id} in {_options.DatabaseName}.{_options.CollectionName} presented ETag {presented ?? "none"}, the stored ETag is {stored}",

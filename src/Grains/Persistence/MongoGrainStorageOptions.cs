@@ -4,7 +4,7 @@ namespace AgentJobSync.Grains.Persistence;
 
 /// <summary>
 /// Where one <see cref="MongoGrainStorage"/> keeps grain state (a collection of ours, never the user documents), how long
-/// one database call may take, how many writes go in one command, and how the state is serialized.
+/// one database call may take, and how the state is serialized.
 /// </summary>
 public sealed class MongoGrainStorageOptions : IStorageProviderSerializerOptions
 {
@@ -25,15 +25,6 @@ public sealed class MongoGrainStorageOptions : IStorageProviderSerializerOptions
     /// failure: the write may or may not have been applied, and the next write's ETag check tells which).
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Default of <see cref="MaxWriteBatchSize"/>.</summary>
-    public const int DefaultMaxWriteBatchSize = 256;
-
-    /// <summary>
-    /// The most grain writes sent as one database command. Writes that wait while the previous command is in flight go
-    /// together in the next one (up to this many); a write that finds nothing in flight is sent at once.
-    /// </summary>
-    public int MaxWriteBatchSize { get; set; } = DefaultMaxWriteBatchSize;
 
     /// <summary>
     /// Turns the state into the document's <c>payload</c> bytes and back. Left unset, it is filled from the silo's

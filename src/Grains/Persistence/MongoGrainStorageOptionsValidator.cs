@@ -8,10 +8,6 @@ internal sealed class MongoGrainStorageOptionsValidator : IValidateOptions<Mongo
     internal static readonly TimeSpan MinimumTimeout = TimeSpan.FromMilliseconds(100);
     internal static readonly TimeSpan MaximumTimeout = TimeSpan.FromMinutes(5);
 
-    // A replace batch is one update command of this many statements; MongoDB takes up to 100,000 per command, and a
-    // batch this large already holds a few megabytes of state.
-    internal const int MaximumWriteBatchSize = 10_000;
-
     public ValidateOptionsResult Validate(string? name, MongoGrainStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -31,11 +27,6 @@ internal sealed class MongoGrainStorageOptionsValidator : IValidateOptions<Mongo
         if (options.OperationTimeout < MinimumTimeout || options.OperationTimeout > MaximumTimeout)
         {
             failures.Add($"{provider}: {nameof(options.OperationTimeout)} {options.OperationTimeout} is outside {MinimumTimeout}..{MaximumTimeout}");
-        }
-
-        if (options.MaxWriteBatchSize < 1 || options.MaxWriteBatchSize > MaximumWriteBatchSize)
-        {
-            failures.Add($"{provider}: {nameof(options.MaxWriteBatchSize)} {options.MaxWriteBatchSize} is outside 1..{MaximumWriteBatchSize}");
         }
 
         if (options.GrainStorageSerializer is null)
