@@ -163,10 +163,17 @@ public sealed partial class AgentJobGrain(
     {
         if (!_record.Loaded)
         {
-            var mine = _record.State;
-            await _record.ReadAsync();
-            Merge(_record.State, mine);
+            await ReadMergingAsync();
         }
+    }
+
+    // Reads the stored bookkeeping and adds what this activation knows to it. Both only ever learn facts (entry created,
+    // removed, newer revision), so the union is right.
+    private async Task ReadMergingAsync()
+    {
+        var mine = _record.State;
+        await _record.ReadAsync();
+        Merge(_record.State, mine);
     }
 
     async Task<bool> IEntryBookkeeping.ClaimInsertAsync(string owner, CancellationToken cancellationToken)
@@ -349,10 +356,8 @@ public sealed partial class AgentJobGrain(
             catch (InconsistentStateException)
             {
                 // Another activation of this job (a duplicate after a silo failure) saved in between: take what it knows
-                // and add ours. Both only ever learn facts (entry created, removed, newer revision), so the union is right.
-                var mine = _record.State;
-                await _record.ReadAsync();
-                Merge(_record.State, mine);
+                // and add ours.
+                await ReadMergingAsync();
                 merged = true;
             }
         }

@@ -196,57 +196,50 @@ public sealed partial class EntrySynchronizer
         }
 
         var dropped = false;
-        var canonical = Canonical(observation.Nodes);
+        var canonical = flags.NodeStatusUpdates ? Canonical(observation.Nodes) : [];
         var nodes = flags.NodeStatusUpdates ? EntryNodes.ToBson(canonical, out dropped) : null;
         var tooLarge = flags.NodeStatusUpdates && nodes is null;
-        var created = EntryDocument.Create(observation, initial, nodes, _time.GetUtcNow());
-        var appended = await AppendAsync(owner, created, snapshot, ct);
-        if (appended.Placed is null)
+        var appended = await AppendAsync(owner, EntryDocument.Create(observation, initial, nodes, _time.GetUtcNow()), snapshot, ct);
+        if (appended.TooLarge)
         {
-            tooLarge |= appended.TooLarge;
-            if (!appended.TooLarge)
-            {
-                return null;
-            }
-
             // The owner's document cannot take the nodes: the entry is created with its state alone.
+            tooLarge = true;
             appended = await AppendAsync(owner, EntryDocument.Create(observation, initial, null, _time.GetUtcNow()), snapshot, ct);
-            if (appended.Placed is null)
-            {
-                return null;
-            }
+        }
+
+        if (!appended.Inserted)
+        {
+            return null;
         }
 
         // After the append that returned the array the entry's place is known; after a plain insert (no array back) the
         // next call reads.
-        var known = appended.Placed is { Positions.Count: 1 } after
+        var known = appended.After is { Positions.Count: 1 } after
             ? new KnownEntry(owner, after.Positions[0], after.Entry!, tooLarge || dropped ? null : Digest(canonical, flags))
             : null;
         return new EntrySyncResult(
             new SyncOutcome(tooLarge ? SyncReason.EntryTooLarge : SyncReason.Synced, initial, true, false, 1, tooLarge ? TooLarge : null), true, false, initial, 0, dropped, known, owner);
     }
 
-    // One insert: without a snapshot the append that returns the array; with one the length-guarded insert (no array
-    // back). Placed is null when nothing was inserted (TooLarge: the document cannot take it).
-    private async Task<(JobsSnapshot? Placed, bool TooLarge)> AppendAsync(string owner, BsonDocument entry, JobsSnapshot? snapshot, CancellationToken ct)
+    // One insert: without a snapshot the append that returns the array (After), with one the length-guarded insert (no
+    // array back). TooLarge: the document cannot take the entry's nodes.
+    private async Task<(bool Inserted, JobsSnapshot? After, bool TooLarge)> AppendAsync(string owner, BsonDocument entry, JobsSnapshot? snapshot, CancellationToken ct)
     {
         try
         {
             if (snapshot is null)
             {
-                return (await _store.AppendAsync(owner, entry, ct), false);
+                var after = await _store.AppendAsync(owner, entry, ct);
+                return (after is not null, after, false);
             }
 
-            return (await _store.InsertIfAbsentAsync(owner, entry, snapshot.Length, ct) ? InsertedSnapshot : null, false);
+            return (await _store.InsertIfAbsentAsync(owner, entry, snapshot.Length, ct), null, false);
         }
         catch (Exception e) when (entry.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
         {
-            return (null, true);
+            return (false, null, true);
         }
     }
-
-    // Stands for "inserted, array not returned": no known entry follows.
-    private static readonly JobsSnapshot InsertedSnapshot = JobsSnapshot.Of(null, string.Empty);
 
     // The decision for an existing entry and at most one guarded write. Null means "the guard missed (or a remembered
     // entry cannot decide the observed nodes): read again".
