@@ -7,8 +7,8 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Ag
 COPY src/ src/
 # Exactly `make publish` (its PUBLISH_FLAGS; tests/Manifests.Tests compares them): framework-dependent, no apphost
 # (started as `dotnet X.dll`), one folder for both, as they share most assemblies.
-RUN dotnet publish src/Silo -c Release -p:UseAppHost=false -o /out \
- && dotnet publish src/WatchHost -c Release -p:UseAppHost=false -o /out
+RUN dotnet publish src/Silo -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -o /out \
+ && dotnet publish src/WatchHost -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -o /out
 
 # Chiseled Ubuntu: no shell, no package manager, non-root user app (uid 1654) by default.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled

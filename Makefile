@@ -8,8 +8,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 SOLUTION    := AgentJobSync.slnx
 PUBLISH_DIR := $(CURDIR)/.build/publish
 # The publish flags of `make publish` and of the Dockerfile (tests/Manifests.Tests checks they are the same): the tests
-# run the bytes the image ships. Framework-dependent, no apphost: both start as `dotnet X.dll`.
-PUBLISH_FLAGS := -c Release -p:UseAppHost=false
+# run the bytes the image ships. Framework-dependent, no apphost: both start as `dotnet X.dll`. Linux x64 so that the
+# processes' PublishReadyToRun (precompiled code, see src/Silo/Silo.csproj) applies.
+PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:UseAppHost=false
 # The image `make image` builds and `make image-push` pushes: the chart's default (agentjob-sync:<appVersion>), or a
 # reference in your registry, e.g. make image image-push IMAGE=registry.example.com/agentjob-sync:0.2.0
 IMAGE ?= agentjob-sync:$(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' k8s/chart/Chart.yaml)

@@ -20,7 +20,10 @@ public sealed partial class ImageTests : IDisposable
         var published = PublishCommands(make.Output);
         var dockerfile = PublishCommands(await File.ReadAllTextAsync(Path.Combine(TestAssets.RepoRoot, "Dockerfile")));
 
-        Assert.Equal(["dotnet publish src/Silo -c Release -p:UseAppHost=false", "dotnet publish src/WatchHost -c Release -p:UseAppHost=false"], published);
+        Assert.Equal([
+            "dotnet publish src/Silo -c Release -r linux-x64 --self-contained false -p:UseAppHost=false",
+            "dotnet publish src/WatchHost -c Release -r linux-x64 --self-contained false -p:UseAppHost=false",
+        ], published);
         Assert.Equal(published, dockerfile);
     }
 
