@@ -38,11 +38,11 @@ void Report(string key, JsonNode? value, string line)
 
 // The raw loops run before the service's processes start, on the same database proxy and API server.
 double database = 0, apiServer = 0;
+// Documents as full as the pipeline's during its sustained-rate phase (its jobs over 20 users): FerretDB v1 rewrites the
+// whole document on every update, so the document's size sets the physical limit. The lag phase's users hold as many.
+var entriesPerUser = (int)Math.Ceiling(sustainedJobs / 20.0);
 await using var system = await BenchSystem.StartAsync(async (env, ns) =>
 {
-    // Documents as full as the pipeline's during its sustained-rate phase (its jobs over 20 users): FerretDB v1 rewrites
-    // the whole document on every update, so the document's size sets the physical limit.
-    var entriesPerUser = (int)Math.Ceiling(sustainedJobs / 20.0);
     database = await RawRates.DatabaseUpdatesPerSecondAsync(env.Mongo.Client, writers, duration, entriesPerUser);
     Report("raw_db_updates_per_s", Math.Round(database, 1), $"raw database update rate ({writers} writers, same proxy, {entriesPerUser} entries per document): {database,8:F1} /s");
     apiServer = await RawRates.StatusUpdatesPerSecondAsync(env.Kube.Client, ns, writers, duration);
@@ -201,9 +201,18 @@ if (profileCpu)
     await PhaseDoneAsync("traced-sustained");
 }
 
-// Lag at half the raw rate: offered open loop for BENCH_LAG_SECONDS, each job through its three transitions.
+// Lag at half the raw rate: offered open loop for BENCH_LAG_SECONDS, each job through its three transitions. Its jobs
+// belong to users of their own, as many entries each as the raw loop's documents: half the raw rate is then half of what
+// the database does for documents of that size, as the earlier phases' users are fuller by now.
 var offered = raw / 2;
-var lagJobs = await pipeline.CreateJobsAsync("lag", Math.Max(1, (int)Math.Ceiling(offered * lagSeconds / 3)), owners, timeout);
+var lagJobCount = Math.Max(1, (int)Math.Ceiling(offered * lagSeconds / 3));
+var lagOwners = Enumerable.Range(0, (int)Math.Ceiling(lagJobCount / (double)entriesPerUser)).Select(_ => Guid.NewGuid().ToString()).ToList();
+foreach (var owner in lagOwners)
+{
+    await users.CreateUserAsync(owner);
+}
+
+var lagJobs = await pipeline.CreateJobsAsync("lag", lagJobCount, lagOwners, timeout);
 var (achieved, lags, missing) = await pipeline.OpenLoopLagAsync(lagJobs, offered, timeout);
 lags.Sort();
 double P(double q) => lags.Count == 0 ? double.NaN : lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(q * lags.Count) - 1)];
@@ -215,9 +224,11 @@ results["lag_ms"] = new JsonObject
     ["p95"] = Math.Round(P(0.95), 1),
     ["p99"] = Math.Round(P(0.99), 1),
     ["transitions"] = lags.Count,
+    ["users"] = lagOwners.Count,
+    ["entries_per_user"] = entriesPerUser,
     ["unmeasured"] = missing,
 };
-Report("lag_p99_ms_at_half_raw", lags.Count == 0 ? null : Math.Round(P(0.99), 1), $"lag at half the raw rate ({offered:F0}/s; {achieved:F0}/s achieved, {lags.Count} transitions): p50 {P(0.5),7:F1} ms  p95 {P(0.95),7:F1} ms  p99 {P(0.99),7:F1} ms");
+Report("lag_p99_ms_at_half_raw", lags.Count == 0 ? null : Math.Round(P(0.99), 1), $"lag at half the raw rate ({offered:F0}/s; {achieved:F0}/s achieved, {lags.Count} transitions of {lagJobCount} jobs of {lagOwners.Count} users): p50 {P(0.5),7:F1} ms  p95 {P(0.95),7:F1} ms  p99 {P(0.99),7:F1} ms");
 await PhaseDoneAsync("lag");
 
 // BENCH_SCALE_JOBS=0 leaves out the scale and catch-up phases (a quick run of the rates and the lag).
