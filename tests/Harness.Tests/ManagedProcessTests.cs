@@ -13,16 +13,19 @@ public sealed class ManagedProcessTests : IDisposable
     public async Task Output_is_awaited_logged_and_the_process_is_registered_until_it_exits()
     {
         var log = Path.Combine(directory, "child.log");
-        await using var child = ManagedProcess.Start("/bin/sh", ["-c", "echo starting; echo \"ready $GREETING\" >&2; exec sleep 600"], log,
+        await using var child = ManagedProcess.Start("/bin/sh", ["-c", "echo starting; echo early >&2; echo \"ready $GREETING\" >&2; exec sleep 600"], log,
             new Dictionary<string, string> { ["GREETING"] = "hello" });
 
         var line = await child.WaitForOutputAsync(l => l.StartsWith("ready", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
         Assert.Equal("ready hello", line);
+        // Lines of one stream arrive in order; stdout and stderr are read apart, so stdout's line may come after "ready".
+        Assert.Contains("early", child.RecentLines);
+        Assert.Equal("starting", await child.WaitForOutputAsync(l => l == "starting", TimeSpan.FromSeconds(10)));
         Assert.Contains("starting", child.RecentLines);
         Assert.Contains(RegistryRecords(), r => r.ChildPid == child.Pid && r.OwnerPid == Environment.ProcessId);
         // A line seen before the wait started counts too.
-        Assert.Equal("starting", await child.WaitForOutputAsync(l => l == "starting", TimeSpan.FromSeconds(1)));
+        Assert.Equal("early", await child.WaitForOutputAsync(l => l == "early", TimeSpan.FromSeconds(1)));
 
         child.Terminate();
         var exitCode = await child.WaitForExitAsync();
