@@ -76,6 +76,15 @@ public sealed partial class AgentJobGrain(
         }
 
         metrics.CallHandled(outcome);
+        if (observation.Deleted && Book.Deleted && outcome.IsInSync)
+        {
+            // The job is gone and its deletion is recorded: nothing more will happen to it. Without this the activation
+            // stays for the collection age (15 minutes by default), memory held for every job deleted in that time;
+            // the history still dirty is saved on the way out (OnDeactivateAsync), and a replay reactivates it.
+            DeactivateOnIdle();
+            return outcome;
+        }
+
         ScheduleLazySave();
         if (!outcome.IsInSync)
         {

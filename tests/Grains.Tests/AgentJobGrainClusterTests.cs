@@ -63,6 +63,29 @@ public sealed class AgentJobGrainClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_job_whose_deletion_is_recorded_lets_its_activation_go_with_its_history_stored()
+    {
+        var owner = await Jobs.CreateUserAsync(fixture.Users);
+        var uid = Guid.NewGuid().ToString();
+        var grain = fixture.Cluster.GrainFactory.GetGrain<IAgentJobGrain>(uid);
+        var management = fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0);
+        await grain.ObserveAsync(Jobs.Observe(uid, owner, "executing", 1));
+        await grain.ObserveAsync(Jobs.Observe(uid, owner, "completed", 2));
+        Assert.Equal(1, await management.GetGrainActivationCount((GrainReference)grain));
+
+        var deleted = await grain.ObserveAsync(Jobs.Observe(uid, owner, "completed", 3, deleted: true));
+
+        Assert.True(deleted.IsInSync, deleted.Message);
+        // Gone long before the collection age (15 minutes), and its unsaved history with it to storage.
+        await AgentJobSync.TestHarness.Eventually.UntilAsync(
+            async _ => await management.GetGrainActivationCount((GrainReference)grain) == 0,
+            TimeSpan.FromSeconds(30), "the deleted job's activation is collected");
+        var stored = Assert.Single(await fixture.Cluster.GrainFactory.GetGrain<IJobDirectoryGrain>(0).FindAsync(new JobQuery { Uid = uid }));
+        Assert.True(stored.Deleted);
+        Assert.Equal((3L, JobState.Complete), (stored.Revision, stored.PersistedState));
+    }
+
+    [Fact]
     public async Task History_is_stored_when_the_grain_deactivates()
     {
         var owner = await Jobs.CreateUserAsync(fixture.Users);
