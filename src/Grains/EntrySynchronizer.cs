@@ -156,7 +156,7 @@ public sealed partial class EntrySynchronizer
 
         if (snapshot.Positions.Count > 1)
         {
-            var removed = await _store.RemoveExtraCopiesAsync(owner, snapshot, ct);
+            var removed = await _store.RemoveExtraCopiesAsync(owner, snapshot, keep: snapshot.Positions[0], ct);
             return (null, removed ? snapshot.Positions.Count - 1 : 0);
         }
 
@@ -287,17 +287,17 @@ public sealed partial class EntrySynchronizer
             fields[JobEntryFields.DeletedTime] = new BsonDateTime(now.UtcDateTime);
         }
 
-        bool written;
+        JobsSnapshot? after;
         try
         {
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+            after = fields.ElementCount > 0 ? await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct) : null;
         }
         catch (Exception e) when (fields.Contains(JobEntryFields.Nodes) && IsTooLarge(e))
         {
             // The owner's document cannot take the nodes: the state (and deletion) are written without them.
             nodesTooLarge = true;
             fields.Remove(JobEntryFields.Nodes);
-            written = fields.ElementCount > 0 && await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct);
+            after = fields.ElementCount > 0 ? await _store.UpdateEntryAsync(owner, index, observation.Uid, revision, fields, ct) : null;
         }
 
         // The entry's nodes are the merge of the observed ones unless some were left out for size.
@@ -317,26 +317,38 @@ public sealed partial class EntrySynchronizer
                 known with { NodesDigest = settledDigest }, owner);
         }
 
-        if (!written)
+        if (after is null)
         {
             return null;
         }
 
-        var updated = entry.DeepClone().AsBsonDocument;
-        foreach (var field in fields)
-        {
-            updated[field.Name] = field.Value;
-        }
-
-        updated[JobEntryFields.Revision] = new BsonInt64(revision.Next);
-
+        var (next, copiesRemoved) = await ReduceCopiesAfterWriteAsync(owner, index, after, known with { NodesDigest = settledDigest, Remembered = false }, ct);
         var persisted = transition.Target ?? current;
         var outcomeReason = nodesTooLarge ? SyncReason.EntryTooLarge
             : transition.Target is not null ? SyncReason.Synced
             : transition.Reason == SyncReason.FeatureDisabled ? SyncReason.FeatureDisabled : SyncReason.Synced;
         return new EntrySyncResult(
             new SyncOutcome(outcomeReason, persisted, true, false, revision.Next, nodesTooLarge ? TooLarge : null),
-            true, false, transition.Target, 0, outputsDropped, known with { Entry = updated, NodesDigest = settledDigest }, owner);
+            true, false, transition.Target, copiesRemoved, outputsDropped, next, owner);
+    }
+
+    // The array the write returned holds the entry as written at its index. Another element with the job's id is a copy
+    // someone appended since the last read: it is removed at once, keeping the entry just written. When the array changed
+    // again before that removal, the entry's place is no longer known and the next call reads (and reduces).
+    private async Task<(KnownEntry? Known, int CopiesRemoved)> ReduceCopiesAfterWriteAsync(string owner, int index, JobsSnapshot after, KnownEntry written, CancellationToken ct)
+    {
+        var entry = (BsonDocument)after.Array![index];
+        if (after.Positions.Count == 1)
+        {
+            return (written with { Entry = entry }, 0);
+        }
+
+        if (!await _store.RemoveExtraCopiesAsync(owner, after, keep: index, ct))
+        {
+            return (null, 0);
+        }
+
+        return (written with { Index = index - after.Positions.Count(p => p < index), Entry = entry }, after.Positions.Count - 1);
     }
 
     // With node status updates off nodes are never written, so every observation's nodes are "already merged".

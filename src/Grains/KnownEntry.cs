@@ -8,8 +8,9 @@ namespace AgentJobSync.Grains;
 /// The job's entry as this activation last read or wrote it: in whose document, at which index, with what content
 /// (its revision included). Deciding from it saves the read before a write: the write's own guard (our id at that index,
 /// that revision) proves the entry is still exactly this, and a miss falls back to a fresh read. Never used to conclude
-/// anything about the document (removal is concluded only from a fresh read, which is also where a copy of the entry
-/// that another writer added, such as the previous operator during a migration, is found and reduced to one).
+/// anything about the document (removal is concluded only from a fresh read). A copy of the entry that another writer
+/// added since, such as the previous operator during a migration, shows in the document the write returns and is
+/// reduced to one there.
 /// </summary>
 /// <param name="Owner">The user whose document holds the entry.</param>
 /// <param name="Index">The entry's position in that user's <c>jobs</c>.</param>

@@ -87,7 +87,7 @@ public sealed class ConcurrentWritersTests(DatabaseFixture db, ITestOutputHelper
             {
                 var read = await store.ReadAsync(owner, uid, CancellationToken.None);
                 var fields = new BsonDocument { { "status", state }, { "last_active", new BsonDateTime(DateTime.UtcNow) } };
-                if (await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], uid, read.Snapshot.EntryRevision, fields, CancellationToken.None))
+                if (await store.UpdateEntryAsync(owner, read.Snapshot.Positions[0], uid, read.Snapshot.EntryRevision, fields, CancellationToken.None) is not null)
                 {
                     break;
                 }
@@ -100,7 +100,7 @@ public sealed class ConcurrentWritersTests(DatabaseFixture db, ITestOutputHelper
         while (true)
         {
             var read = await store.ReadAsync(owner, uid, CancellationToken.None);
-            if (read.Snapshot.Positions.Count < 2 || await store.RemoveExtraCopiesAsync(owner, read.Snapshot, CancellationToken.None))
+            if (read.Snapshot.Positions.Count < 2 || await store.RemoveExtraCopiesAsync(owner, read.Snapshot, read.Snapshot.Positions[0], CancellationToken.None))
             {
                 return;
             }

@@ -91,21 +91,21 @@ public sealed class DocumentTooFullTests
             return Task.FromResult<JobsSnapshot?>(JobsSnapshot.Of(Jobs.DeepClone(), entry["id"].AsString));
         }
 
-        public Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
+        public Task<JobsSnapshot?> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
         {
             Refuse(fields);
             var entry = Jobs[index].AsBsonDocument;
             if (EntryRevision.Of(entry) != revision)
             {
-                return Task.FromResult(false);
+                return Task.FromResult<JobsSnapshot?>(null);
             }
 
             entry.Merge(fields, overwriteExistingElements: true);
             entry["sync_rev"] = revision.Next;
-            return Task.FromResult(true);
+            return Task.FromResult<JobsSnapshot?>(JobsSnapshot.Of(Jobs.DeepClone(), uid));
         }
 
-        public Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, CancellationToken cancellationToken) => Task.FromResult(false);
+        public Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, int keep, CancellationToken cancellationToken) => Task.FromResult(false);
 
         private void Refuse(BsonDocument written)
         {

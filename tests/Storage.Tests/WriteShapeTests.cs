@@ -104,8 +104,8 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         await users.InsertOneAsync(Documents.User(owner, Documents.ManagerEntry("m1"), Documents.Entry("job-a", revision: 3), Documents.ManagerEntry("m2")));
         var before = await Documents.ReadUserAsync(users, owner);
 
-        Assert.True(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Executing"), None));
-        Assert.False(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Pending"), None));
+        Assert.NotNull(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Executing"), None));
+        Assert.Null(await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(3), new BsonDocument("status", "Pending"), None));
 
         var after = await Documents.ReadUserAsync(users, owner);
         var entry = after["jobs"][1].AsBsonDocument;
@@ -131,8 +131,8 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         var reread = await store.ReadAsync(owner, "job-a", None);
         var applied = await store.UpdateEntryAsync(owner, reread.Snapshot.Positions[0], "job-a", reread.Snapshot.EntryRevision, new BsonDocument("status", "Complete"), None);
 
-        Assert.False(missed);
-        Assert.True(applied);
+        Assert.Null(missed);
+        Assert.NotNull(applied);
         var user = await Documents.ReadUserAsync(users, owner);
         Assert.Equal("Complete", user["jobs"][0]["status"].AsString);
         Assert.Equal("job-b", user["jobs"][1]["id"].AsString);
@@ -148,11 +148,30 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         var read = await store.ReadAsync(owner, "job-a", None);
 
         Assert.Equal(EntryRevision.Absent, read.Snapshot.EntryRevision);
-        Assert.True(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
-        Assert.False(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
+        Assert.NotNull(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
+        Assert.Null(await store.UpdateEntryAsync(owner, 0, "job-a", EntryRevision.Absent, new BsonDocument("status", "Executing"), None));
 
         var user = await Documents.ReadUserAsync(users, owner);
         Assert.Equal(1, user["jobs"][0][JobEntryFields.Revision].ToInt64());
+    }
+
+    // A write decided from a remembered entry reads nothing first: the array it returns is where a copy of the entry that
+    // another writer appended since the last read shows.
+    [Fact]
+    public async Task An_update_returns_the_jobs_as_it_left_them_with_a_copy_another_writer_appended()
+    {
+        var (store, users) = db.NewStore();
+        var owner = Guid.NewGuid().ToString();
+        await users.InsertOneAsync(Documents.User(owner, Documents.ManagerEntry("m1"), Documents.Entry("job-a", "Pending", revision: 1)));
+        await users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$push", new BsonDocument("jobs", Documents.Entry("job-a", revision: null))));
+
+        var after = await store.UpdateEntryAsync(owner, 1, "job-a", EntryRevision.Of(1), new BsonDocument("status", "Executing"), None);
+
+        Assert.NotNull(after);
+        Assert.Equal([1, 2], after.Positions);
+        Assert.Equal("Executing", after.Entry!["status"].AsString);
+        Assert.Equal(2, after.Entry[JobEntryFields.Revision].ToInt64());
+        Assert.Equal(3, after.Length);
     }
 
     [Fact]
@@ -166,13 +185,30 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         var read = await store.ReadAsync(owner, "job-a", None);
 
         Assert.Equal([1, 3, 4], read.Snapshot.Positions);
-        Assert.True(await store.RemoveExtraCopiesAsync(owner, read.Snapshot, None));
+        Assert.True(await store.RemoveExtraCopiesAsync(owner, read.Snapshot, keep: 1, None));
 
         var user = await Documents.ReadUserAsync(users, owner);
         var jobs = Documents.Jobs(user);
         Assert.Equal(["m1", "job-a", "m2"], jobs.Select(j => j["id"].AsString));
         Assert.Equal("Pending", jobs[1]["status"].AsString);
         Assert.DoesNotContain(jobs, j => j.IsBsonNull);
+    }
+
+    [Fact]
+    public async Task Copies_can_be_reduced_to_a_later_element_the_one_just_written()
+    {
+        var (store, users) = db.NewStore();
+        var owner = Guid.NewGuid().ToString();
+        await users.InsertOneAsync(Documents.User(owner,
+            Documents.Entry("job-a", "Pending", revision: null), Documents.ManagerEntry("m1"), Documents.Entry("job-a", "Executing", revision: 4)));
+        var read = await store.ReadAsync(owner, "job-a", None);
+
+        Assert.True(await store.RemoveExtraCopiesAsync(owner, read.Snapshot, keep: 2, None));
+        Assert.False(await store.RemoveExtraCopiesAsync(owner, read.Snapshot, keep: 1, None));
+
+        var jobs = Documents.Jobs(await Documents.ReadUserAsync(users, owner));
+        Assert.Equal(["m1", "job-a"], jobs.Select(j => j["id"].AsString));
+        Assert.Equal(4, jobs[1][JobEntryFields.Revision].ToInt64());
     }
 
     [Fact]
@@ -185,7 +221,7 @@ public sealed class WriteShapeTests(DatabaseFixture db)
         var read = await store.ReadAsync(owner, "job-a", None);
 
         await users.UpdateOneAsync(new BsonDocument("id", owner), new BsonDocument("$push", new BsonDocument("jobs", Documents.ManagerEntry("m-late"))));
-        var removed = await store.RemoveExtraCopiesAsync(owner, read.Snapshot, None);
+        var removed = await store.RemoveExtraCopiesAsync(owner, read.Snapshot, keep: 0, None);
 
         Assert.False(removed);
         var user = await Documents.ReadUserAsync(users, owner);

@@ -17,9 +17,12 @@ public interface IUserJobsStore
     /// <summary>Appends the entry unless one with its id exists, without a read first; the owner's jobs after it, or null when nothing was appended.</summary>
     Task<JobsSnapshot?> AppendAsync(string owner, BsonDocument entry, CancellationToken cancellationToken);
 
-    /// <summary>Sets fields of the element at <paramref name="index"/>, guarded by its id and by its revision being exactly as read.</summary>
-    Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets fields of the element at <paramref name="index"/>, guarded by its id and by its revision being exactly as read;
+    /// the owner's jobs after the write, or null when the guard missed.
+    /// </summary>
+    Task<JobsSnapshot?> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken);
 
-    /// <summary>Reduces several elements with the job's id to the first, guarded by the whole array being as read.</summary>
-    Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, CancellationToken cancellationToken);
+    /// <summary>Reduces several elements with the job's id to the one at <paramref name="keep"/>, guarded by the whole array being as read.</summary>
+    Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, int keep, CancellationToken cancellationToken);
 }

@@ -169,9 +169,12 @@ public sealed class UserJobsStore : IUserJobsStore
     /// Sets fields of the job's element at <paramref name="index"/>, guarded by that element's id and by its revision being
     /// exactly what was read (see <see cref="EntryRevision"/>), and sets the next revision: a miss means the element moved
     /// (an earlier entry was pulled) or another writer got there first, and the caller re-reads and decides again.
+    /// One <c>findAndModify</c> that returns the owner's <c>jobs</c> as the write left them: a write decided from a
+    /// remembered entry reads nothing before it, so this is where a copy of the entry that another writer appended since
+    /// (the previous operator during a migration) shows, and the caller reduces it at once instead of at its next read.
     /// </summary>
-    /// <returns>Whether the element was updated.</returns>
-    public async Task<bool> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
+    /// <returns>The owner's jobs after the write, or null when the guard missed and nothing was written.</returns>
+    public async Task<JobsSnapshot?> UpdateEntryAsync(string owner, int index, string uid, EntryRevision revision, BsonDocument fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var element = $"{JobEntryFields.JobsArray}.{index}";
@@ -189,28 +192,30 @@ public sealed class UserJobsStore : IUserJobsStore
         }
 
         set[$"{element}.{JobEntryFields.Revision}"] = new BsonInt64(revision.Next);
+        // The whole document comes back, as for the append: FerretDB v1 does not implement findAndModify's projection.
+        var options = new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After };
         using var timeout = Deadline(cancellationToken);
-        var result = await _users.UpdateOneAsync(filter, new BsonDocument("$set", set), cancellationToken: timeout.Token).ConfigureAwait(false);
-        return result.ModifiedCount == 1;
+        var after = await _users.FindOneAndUpdateAsync<BsonDocument>(filter, new BsonDocument("$set", set), options, timeout.Token).ConfigureAwait(false);
+        return after is null ? null : JobsSnapshot.Of(after.GetValue(JobEntryFields.JobsArray, BsonNull.Value), uid);
     }
 
     /// <summary>
-    /// Reduces several elements with the job's id (left by an earlier operator) to the first, in one atomic update:
-    /// the array is replaced by itself without the later copies, guarded by the whole array being exactly what was
-    /// read. If anyone changed <c>jobs</c> since (another entry, a pull, a push) the guard misses and nothing is
-    /// written, so no other element can be touched; the caller re-reads and tries again. No nulls are ever left
-    /// (unlike <c>$unset</c> + <c>$pull: null</c>, which needs two writes).
+    /// Reduces several elements with the job's id to the one at <paramref name="keep"/> (one of the snapshot's
+    /// positions), in one atomic update: the array is replaced by itself without the other copies, guarded by the whole
+    /// array being exactly what was read. If anyone changed <c>jobs</c> since (another entry, a pull, a push) the guard
+    /// misses and nothing is written, so no other element can be touched; the caller re-reads and tries again. No nulls
+    /// are ever left (unlike <c>$unset</c> + <c>$pull: null</c>, which needs two writes).
     /// </summary>
     /// <returns>Whether the copies were removed.</returns>
-    public async Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<bool> RemoveExtraCopiesAsync(string owner, JobsSnapshot snapshot, int keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.Array is not { } read || snapshot.Positions.Count < 2)
+        if (snapshot.Array is not { } read || snapshot.Positions.Count < 2 || !snapshot.Positions.Contains(keep))
         {
             return false;
         }
 
-        var extra = snapshot.Positions.Skip(1).ToHashSet();
+        var extra = snapshot.Positions.Where(p => p != keep).ToHashSet();
         var kept = new BsonArray(read.Where((_, i) => !extra.Contains(i)));
         var filter = new BsonDocument
         {
