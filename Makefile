@@ -118,8 +118,9 @@ image-push:
 bench: deps publish bench-tools
 	dotnet run --project bench/Pipeline.Bench -c Release
 
-## soak: SOAK_MINUTES (default 30) of steady traffic at SOAK_RAW_FRACTION (default 0.5) of the raw rate; memory and lag
-## each minute, bench/soak.png; fails when memory keeps growing after SOAK_WARMUP_MINUTES (default 5) or a job is lost.
+## soak: SOAK_MINUTES (default 30) of steady traffic at SOAK_RAW_FRACTION (default 0.5) of the raw rate, counted in the
+## database and API-server writes a job's life takes; memory and lag each minute, bench/soak.png; fails when memory
+## keeps growing after SOAK_WARMUP_MINUTES (default 5) or a job is lost.
 ## Not part of `make test`.
 soak: deps publish
 	dotnet run --project bench/Pipeline.Bench -c Release -- soak

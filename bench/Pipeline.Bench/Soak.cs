@@ -8,7 +8,8 @@ using Orleans.Runtime;
 namespace AgentJobSync.Bench;
 
 /// <summary>
-/// <c>make soak</c>: steady traffic at half the raw rate (<c>SOAK_RAW_FRACTION</c>) for <c>SOAK_MINUTES</c> (default 30). Every second a new user
+/// <c>make soak</c>: steady traffic at half the raw rate (<c>SOAK_RAW_FRACTION</c>, counted in the database commands and
+/// API-server writes a job's life takes) for <c>SOAK_MINUTES</c> (default 30). Every second a new user
 /// gets a batch of jobs, each created, then one second apart made inactive, executing and completed, and deleted ten
 /// seconds later (so the number of live jobs stays level and memory may not grow with it). Each minute: memory of the
 /// silos and the watch host (resident, and managed heap after a full collection in each silo) and the lag from a
@@ -20,12 +21,18 @@ internal static class Soak
     private static readonly string[] States = ["inactive", "executing", "completed"];
     private static readonly TimeSpan SecondsBeforeDelete = TimeSpan.FromSeconds(10);
 
+    // A job's life as the soak drives it: four transitions (New, Pending, Executing, Complete) and a deletion. Database
+    // commands: the claim, the append and a save at creation (3), one guarded update for each later transition (3) and for
+    // the deletion (1), and about two lazy saves of the history; the soak prints what it measured. API-server writes:
+    // the creation, three status updates and the deletion.
+    private const double DatabaseCommandsPerJob = 9;
+    private const double ApiWritesPerJob = 5;
+
     public static async Task<int> RunAsync()
     {
         var minutes = (int)Setting("SOAK_MINUTES", 30);
         var warmUp = Math.Min((int)Setting("SOAK_WARMUP_MINUTES", 5), Math.Max(1, minutes - 3));
-        // The part of the raw rate offered: half by default (the target's load); less to watch memory under a load the
-        // pipeline carries today.
+        // The part of the raw rate offered: half by default (the target's load).
         var fraction = Setting("SOAK_RAW_FRACTION", 0.5);
         var rawSeconds = TimeSpan.FromSeconds(5);
         double database = 0, apiServer = 0;
@@ -34,11 +41,14 @@ internal static class Soak
             database = await RawRates.DatabaseUpdatesPerSecondAsync(env.Mongo.Client, 8, rawSeconds, 10);
             apiServer = await RawRates.StatusUpdatesPerSecondAsync(env.Kube.Client, ns, 8, rawSeconds);
         });
-        var raw = Math.Min(database, apiServer);
-        // Each job's life persists four transitions (New, Pending, Executing, Complete).
-        var perBatch = Math.Max(1, (int)Math.Round(raw * fraction / 4));
+        // The raw rates count writes, so the offered load is counted in the writes a job's life takes of each: the
+        // busier of the two is offered the fraction of its raw rate.
+        var jobsPerSecond = fraction * Math.Min(database / DatabaseCommandsPerJob, apiServer / ApiWritesPerJob);
+        var perBatch = Math.Max(1, (int)Math.Round(jobsPerSecond));
         Console.WriteLine(SoakSample.Header);
-        Console.WriteLine($"soak: raw rate {raw:F0}/s (database {database:F0}, API server {apiServer:F0}); offering {perBatch * 4}/s transitions ({perBatch} jobs a second) for {minutes} min, warm-up {warmUp} min");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"soak: raw rates: database {database:F0} updates/s, API server {apiServer:F0} writes/s; offering {perBatch} jobs a second ({perBatch * DatabaseCommandsPerJob / database:P0} of the database's, {perBatch * ApiWritesPerJob / apiServer:P0} of the API server's; {perBatch * 4} transitions/s) for {minutes} min, warm-up {warmUp} min"));
+        var commandsBefore = await DatabaseProfile.ScrapeAsync(system.SiloPorts);
 
         var created = new ConcurrentBag<string>();
         var lagsByMinute = new ConcurrentDictionary<int, ConcurrentBag<double>>();
@@ -82,6 +92,7 @@ internal static class Soak
                     Resident.Bytes([system.WatchHost.Process.Pid]),
                     await BenchSystem.HeapBytesAsync(system.SiloPorts),
                     await BenchSystem.HeapBytesAsync([system.WatchHost.HttpPort]),
+                    await BenchSystem.GcFreeBytesAsync(system.HttpPorts),
                     Percentiles(lagsByMinute.GetValueOrDefault(minute - 1)),
                     lives.Count);
                 samples.Add(sample);
@@ -107,6 +118,9 @@ internal static class Soak
             Console.WriteLine($"soak: offered load failed: {failure}");
         }
 
+        var commands = (await DatabaseProfile.ScrapeAsync(system.SiloPorts)).Since(commandsBefore);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"soak: database commands per job cycled (the pacing assumes {DatabaseCommandsPerJob}): {commands.Total / Math.Max(1, created.Count):F2} ({commands})"));
         var verdict = SoakVerdict.Judge(samples, warmUp, perBatch * 60);
         Console.WriteLine(verdict.Describe());
         Console.WriteLine($"soak: {created.Count} jobs, {lost.Count} lost{(lost.Count > 0 ? " (e.g. " + string.Join(", ", lost.Take(5)) + ")" : "")}; plot in {plot}");

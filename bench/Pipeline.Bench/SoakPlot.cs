@@ -11,6 +11,8 @@ internal static class SoakPlot
         double[] minutes = [.. samples.Select(s => (double)s.Minute)];
         var resident = plot.Add.Scatter(minutes, samples.Select(s => s.ResidentBytes / 1048576).ToArray());
         resident.LegendText = "resident MiB (silos + watch host)";
+        var retained = plot.Add.Scatter(minutes, samples.Select(s => s.RetainedBytes / 1048576).ToArray());
+        retained.LegendText = "resident less the GC's free memory MiB (judged)";
         var heap = plot.Add.Scatter(minutes, samples.Select(s => s.HeapBytes / 1048576).ToArray());
         heap.LegendText = "managed heap MiB (silos after full GC + watch host)";
         var lag = plot.Add.Scatter(minutes, samples.Select(s => s.Lag.P99).ToArray());

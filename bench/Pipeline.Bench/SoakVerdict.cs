@@ -5,9 +5,11 @@ namespace AgentJobSync.Bench;
 /// <summary>
 /// The soak's memory rule: after the warm-up, the least-squares slope of memory over the minutes, divided by the jobs
 /// cycled per minute, must stay below a small part of what one tracked job may take (targets: 2 KB of managed heap,
-/// 6 KB resident): at most <see cref="HeapBytesPerJob"/> of managed heap and <see cref="ResidentBytesPerJob"/> resident
-/// per job cycled. A leak of even a sixteenth of a job's bookkeeping per finished job crosses it. At least three
-/// samples after the warm-up are needed to judge; fewer is a failure (nothing shown flat).
+/// 6 KB resident): at most <see cref="HeapBytesPerJob"/> of managed heap and <see cref="ResidentBytesPerJob"/> of
+/// resident memory per job cycled. Resident is taken without the GC's committed free memory
+/// (<see cref="SoakSample.RetainedBytes"/>), as the targets' resident figure is taken after a collection and a trim. A leak
+/// of even a sixteenth of a job's bookkeeping per finished job crosses it. At least three samples after the warm-up are
+/// needed to judge; fewer is a failure (nothing shown flat).
 /// </summary>
 internal sealed record SoakVerdict(bool Flat, double HeapSlope, double ResidentSlope, int Samples, int JobsPerMinute)
 {
@@ -23,7 +25,7 @@ internal sealed record SoakVerdict(bool Flat, double HeapSlope, double ResidentS
         }
 
         var heap = Slope(after, s => s.HeapBytes);
-        var resident = Slope(after, s => s.ResidentBytes);
+        var resident = Slope(after, s => s.RetainedBytes);
         var flat = heap / jobsPerMinute <= HeapBytesPerJob && resident / jobsPerMinute <= ResidentBytesPerJob;
         return new SoakVerdict(flat, heap, resident, after.Count, jobsPerMinute);
     }
@@ -41,5 +43,5 @@ internal sealed record SoakVerdict(bool Flat, double HeapSlope, double ResidentS
     public string Describe() => double.IsNaN(HeapSlope)
         ? $"soak: memory NOT judged: {Samples} samples after the warm-up, 3 needed (a longer SOAK_MINUTES)"
         : string.Create(CultureInfo.InvariantCulture,
-            $"soak: memory after warm-up ({Samples} samples, {JobsPerMinute} jobs/min): managed heap {HeapSlope / 1024:F1} KiB/min = {HeapSlope / JobsPerMinute:F0} B per job cycled (limit {HeapBytesPerJob}), resident {ResidentSlope / 1024:F1} KiB/min = {ResidentSlope / JobsPerMinute:F0} B per job cycled (limit {ResidentBytesPerJob}): {(Flat ? "flat" : "GROWING")}");
+            $"soak: memory after warm-up ({Samples} samples, {JobsPerMinute} jobs/min): managed heap {HeapSlope / 1024:F1} KiB/min = {HeapSlope / JobsPerMinute:F0} B per job cycled (limit {HeapBytesPerJob}), resident less GC free memory {ResidentSlope / 1024:F1} KiB/min = {ResidentSlope / JobsPerMinute:F0} B per job cycled (limit {ResidentBytesPerJob}): {(Flat ? "flat" : "GROWING")}");
 }
