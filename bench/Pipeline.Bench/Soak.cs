@@ -93,6 +93,7 @@ internal static class Soak
                     await BenchSystem.HeapBytesAsync(system.SiloPorts),
                     await BenchSystem.HeapBytesAsync([system.WatchHost.HttpPort]),
                     await BenchSystem.GcFreeBytesAsync(system.HttpPorts),
+                    await Scrape.SumAsync(system.SiloPorts, "orleans_catalog_activations"),
                     Percentiles(lagsByMinute.GetValueOrDefault(minute - 1)),
                     lives.Count);
                 samples.Add(sample);
