@@ -12,7 +12,7 @@ namespace AgentJobSync.Bench;
 /// API-server writes a job's life takes) for <c>SOAK_MINUTES</c> (default 30). Every second a new user
 /// gets a batch of jobs, each created, then one second apart made inactive, executing and completed, and deleted ten
 /// seconds later (so the number of live jobs stays level and memory may not grow with it). Each minute: memory of the
-/// silos and the watch host (resident, and managed heap after a full collection in each silo) and the lag from a
+/// silos and the watch host (resident, and managed heap after a full collection in each process) and the lag from a
 /// completed status to its persisted entry for two jobs of every batch. Writes <c>bench/soak.png</c> and prints the table.
 /// Fails (exit 1) when memory keeps growing after the warm-up (<see cref="SoakVerdict"/>) or any job is lost.
 /// </summary>
@@ -83,6 +83,7 @@ internal static class Soak
             if ((second + 1) % 60 == 0)
             {
                 await management.ForceGarbageCollection([.. (await management.GetHosts(onlyActive: true)).Keys]);
+                await FullCollection.RunAsync(system.WatchHost.Process.Pid, TimeSpan.FromSeconds(30));
                 var minute = (second + 1) / 60;
                 var sample = new SoakSample(
                     minute,

@@ -14,7 +14,7 @@ internal static class SoakPlot
         var retained = plot.Add.Scatter(minutes, samples.Select(s => s.RetainedBytes / 1048576).ToArray());
         retained.LegendText = "resident less the GC's free memory MiB (judged)";
         var heap = plot.Add.Scatter(minutes, samples.Select(s => s.HeapBytes / 1048576).ToArray());
-        heap.LegendText = "managed heap MiB (silos after full GC + watch host)";
+        heap.LegendText = "managed heap MiB after a full GC (silos + watch host)";
         var lag = plot.Add.Scatter(minutes, samples.Select(s => s.Lag.P99).ToArray());
         lag.LegendText = "lag p99 ms (right axis; 10,000: not persisted within 10 s)";
         lag.Axes.YAxis = plot.Axes.Right;
