@@ -156,13 +156,7 @@ public sealed class UserJobsStore : IUserJobsStore
             { JobEntryFields.UserId, owner },
             { "$nor", new BsonArray { new BsonDocument($"{JobEntryFields.JobsArray}.{JobEntryFields.Id}", uid) } },
         };
-        // The whole document comes back: FerretDB v1 does not implement findAndModify's projection ("fields"); the
-        // other fields of a user document are small beside its jobs.
-        var options = new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After };
-        using var timeout = Deadline(cancellationToken);
-        var after = await _users.FindOneAndUpdateAsync<BsonDocument>(
-            filter, new BsonDocument("$push", new BsonDocument(JobEntryFields.JobsArray, entry)), options, timeout.Token).ConfigureAwait(false);
-        return after is null ? null : JobsSnapshot.Of(after.GetValue(JobEntryFields.JobsArray, BsonNull.Value), uid);
+        return await UpdateReturningJobsAsync(filter, new BsonDocument("$push", new BsonDocument(JobEntryFields.JobsArray, entry)), uid, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -192,10 +186,17 @@ public sealed class UserJobsStore : IUserJobsStore
         }
 
         set[$"{element}.{JobEntryFields.Revision}"] = new BsonInt64(revision.Next);
-        // The whole document comes back, as for the append: FerretDB v1 does not implement findAndModify's projection.
+        return await UpdateReturningJobsAsync(filter, new BsonDocument("$set", set), uid, cancellationToken).ConfigureAwait(false);
+    }
+
+    // One findAndModify; the owner's jobs as the update left them, or null when the filter matched nothing. The whole
+    // document comes back: FerretDB v1 does not implement findAndModify's projection ("fields"); the other fields of a
+    // user document are small beside its jobs.
+    private async Task<JobsSnapshot?> UpdateReturningJobsAsync(BsonDocument filter, BsonDocument update, string uid, CancellationToken cancellationToken)
+    {
         var options = new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After };
         using var timeout = Deadline(cancellationToken);
-        var after = await _users.FindOneAndUpdateAsync<BsonDocument>(filter, new BsonDocument("$set", set), options, timeout.Token).ConfigureAwait(false);
+        var after = await _users.FindOneAndUpdateAsync<BsonDocument>(filter, update, options, timeout.Token).ConfigureAwait(false);
         return after is null ? null : JobsSnapshot.Of(after.GetValue(JobEntryFields.JobsArray, BsonNull.Value), uid);
     }
 
