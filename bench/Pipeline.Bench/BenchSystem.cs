@@ -83,9 +83,8 @@ internal sealed class BenchSystem : IAsyncDisposable
     /// <summary>The managed heaps of <paramref name="ports"/> after their last collections, in bytes.</summary>
     public static Task<double> HeapBytesAsync(IEnumerable<int> ports) => Scrape.SumAsync(ports, "dotnet_gc_last_collection_heap_size_bytes");
 
-    /// <summary>Memory the GC of the processes behind <paramref name="ports"/> holds committed but empty after its last collection.</summary>
-    public static async Task<double> GcFreeBytesAsync(IReadOnlyCollection<int> ports) =>
-        await Scrape.SumAsync(ports, "dotnet_gc_last_collection_memory_committed_size_bytes") - await HeapBytesAsync(ports);
+    /// <summary>The memory the GCs of <paramref name="ports"/> held committed after their last collections, in bytes.</summary>
+    public static Task<double> GcCommittedBytesAsync(IEnumerable<int> ports) => Scrape.SumAsync(ports, "dotnet_gc_last_collection_memory_committed_size_bytes");
 
     public async ValueTask DisposeAsync()
     {

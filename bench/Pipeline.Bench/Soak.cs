@@ -93,7 +93,7 @@ internal static class Soak
                     Resident.Bytes([system.WatchHost.Process.Pid]),
                     await BenchSystem.HeapBytesAsync(system.SiloPorts),
                     await BenchSystem.HeapBytesAsync([system.WatchHost.HttpPort]),
-                    await BenchSystem.GcFreeBytesAsync(system.HttpPorts),
+                    await BenchSystem.GcCommittedBytesAsync(system.HttpPorts),
                     await Scrape.SumAsync(system.SiloPorts, "orleans_catalog_activations"),
                     Percentiles(lagsByMinute.GetValueOrDefault(minute - 1)),
                     lives.Count);

@@ -18,7 +18,7 @@ internal sealed record SoakSample(
     long WatchHostResident,
     double SilosHeap,
     double WatchHostHeap,
-    double GcFree,
+    double GcCommitted,
     double Activations,
     (double P50, double P99) Lag,
     int BatchesInFlight)
@@ -26,6 +26,9 @@ internal sealed record SoakSample(
     public const string Header = "minute   jobs  transitions/min  resident MiB (silos + watch host)  GC free MiB  retained MiB  heap MiB (silos + watch host)  activations  lag p50 / p99 ms  batches in flight";
 
     public double ResidentBytes => SilosResident + WatchHostResident;
+
+    /// <summary>The GC's committed memory less the heap's size (with fragmentation): committed but empty.</summary>
+    public double GcFree => GcCommitted - HeapBytes;
 
     /// <summary>Resident memory less the GC's committed free memory.</summary>
     public double RetainedBytes => ResidentBytes - GcFree;
