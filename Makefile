@@ -16,7 +16,7 @@ PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:UseAppHost=fa
 IMAGE ?= agentjob-sync:$(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' k8s/chart/Chart.yaml)
 RESULTS_DIR := $(CURDIR)/.build/test-results
 # Test projects, run one at a time: they start real servers and share two cores.
-TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests
+TEST_PROJECTS := tests/Grains.Tests tests/Storage.Tests tests/Crd.Tests tests/Clustering.Tests tests/WatchHost.Tests tests/Silo.Tests tests/Dashboard.Tests tests/Manifests.Tests tests/BadInput.Tests tests/Harness.Tests tests/Bench.Tests
 
 .PHONY: image image-push all demo demo-check chaos chaos-short test dashboard-test deps restore format format-check build publish unit-tests clean bench bench-tools soak bench-grains bench-micro manifests manifests-static manifests-check
 

@@ -94,6 +94,7 @@ internal static class Soak
                     await BenchSystem.HeapBytesAsync(system.SiloPorts),
                     await BenchSystem.HeapBytesAsync([system.WatchHost.HttpPort]),
                     await BenchSystem.GcCommittedBytesAsync(system.HttpPorts),
+                    GcRange.ResidentOutside(system.Pids),
                     await Scrape.SumAsync(system.SiloPorts, "orleans_catalog_activations"),
                     Percentiles(lagsByMinute.GetValueOrDefault(minute - 1)),
                     lives.Count);

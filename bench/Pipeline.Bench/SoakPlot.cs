@@ -11,8 +11,8 @@ internal static class SoakPlot
         double[] minutes = [.. samples.Select(s => (double)s.Minute)];
         var resident = plot.Add.Scatter(minutes, samples.Select(s => s.ResidentBytes / 1048576).ToArray());
         resident.LegendText = "resident MiB (silos + watch host)";
-        var retained = plot.Add.Scatter(minutes, samples.Select(s => s.RetainedBytes / 1048576).ToArray());
-        retained.LegendText = "resident less the GC's free memory MiB (judged)";
+        var held = plot.Add.Scatter(minutes, samples.Select(s => s.HeldBytes / 1048576).ToArray());
+        held.LegendText = "held MiB: GC committed + resident outside the GC (judged)";
         var heap = plot.Add.Scatter(minutes, samples.Select(s => s.HeapBytes / 1048576).ToArray());
         heap.LegendText = "managed heap MiB after a full GC (silos + watch host)";
         var lag = plot.Add.Scatter(minutes, samples.Select(s => s.Lag.P99).ToArray());
@@ -27,7 +27,7 @@ internal static class SoakPlot
         plot.Title("make soak: memory and lag each minute");
         // Both axes from zero, so a flat line looks flat and a small drift small.
         plot.Axes.AutoScale();
-        plot.Axes.SetLimitsY(0, Math.Max(1, samples.Max(s => s.ResidentBytes) / 1048576 * 1.3), plot.Axes.Left);
+        plot.Axes.SetLimitsY(0, Math.Max(1, samples.Max(s => Math.Max(s.ResidentBytes, s.HeldBytes)) / 1048576 * 1.3), plot.Axes.Left);
         plot.Axes.SetLimitsY(0, Math.Max(1, samples.Where(s => !double.IsNaN(s.Lag.P99)).Select(s => s.Lag.P99).DefaultIfEmpty(1).Max() * 1.3), plot.Axes.Right);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 560);
