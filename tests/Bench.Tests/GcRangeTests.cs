@@ -1,4 +1,3 @@
-using AgentJobSync.Bench;
 using Xunit;
 
 namespace AgentJobSync.Bench.Tests;
